@@ -1,0 +1,428 @@
+//! Circuit breaker: CLOSED → OPEN after N consecutive failures; OPEN fails fast for the
+//! cool-down; HALF_OPEN lets a limited number of probes through; a probe's success closes,
+//! its failure re-opens (DESIGN.md §6). A trait, so a shared PostgreSQL-backed breaker can
+//! replace the in-memory one.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use tokio::sync::{broadcast, Mutex};
+use tokio::time::Instant;
+
+use crate::config::BreakerConfig;
+use crate::error::Error;
+
+/// Permission to make one call; hand it back with [`CircuitBreaker::record`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BreakerPermit {
+    /// True for a HALF_OPEN probe.
+    pub probe: bool,
+    /// The breaker's state generation when the permit was issued; results of calls started
+    /// before a transition are ignored (a slow success must not close a circuit opened since).
+    pub generation: u64,
+}
+
+/// How a call went, from the breaker's point of view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum CallOutcome {
+    /// QloApps answered (including 4xx and PHP-warning 500s: the server is alive).
+    Success,
+    /// Network error, timeout, 408, 429 or a real 5xx.
+    Failure,
+}
+
+/// The breaker's state as operators see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum BreakerState {
+    Closed,
+    /// Failing fast until `until` (wall clock, for persistence and display).
+    Open {
+        until: DateTime<Utc>,
+    },
+    HalfOpen,
+}
+
+impl BreakerState {
+    /// `closed`, `open` or `half_open`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            BreakerState::Closed => "closed",
+            BreakerState::Open { .. } => "open",
+            BreakerState::HalfOpen => "half_open",
+        }
+    }
+
+    /// 0 closed, 1 open, 2 half-open (the `qloapps_circuit_state` gauge).
+    pub fn gauge(&self) -> f64 {
+        match self {
+            BreakerState::Closed => 0.0,
+            BreakerState::Open { .. } => 1.0,
+            BreakerState::HalfOpen => 2.0,
+        }
+    }
+}
+
+impl fmt::Display for BreakerState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A state change, for persistence (`circuit_breaker_state`) and metrics.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BreakerTransition {
+    pub from: BreakerState,
+    pub to: BreakerState,
+    pub at: DateTime<Utc>,
+}
+
+/// Guards QloApps calls.
+#[async_trait]
+pub trait CircuitBreaker: Send + Sync {
+    /// Ok(permit) to make a call, Err(Error::CircuitOpen { retry_in }) to fail fast.
+    async fn try_acquire(&self) -> Result<BreakerPermit, Error>;
+    /// Reports the outcome of the call made under `permit`.
+    async fn record(&self, permit: BreakerPermit, outcome: CallOutcome);
+    /// The current state.
+    async fn state(&self) -> BreakerState;
+    /// A feed of transitions, when the implementation offers one.
+    fn subscribe(&self) -> Option<broadcast::Receiver<BreakerTransition>> {
+        None
+    }
+}
+
+/// Called synchronously on every transition.
+pub type TransitionCallback = Arc<dyn Fn(&BreakerTransition) + Send + Sync>;
+
+/// The in-process breaker. Transitions go to [`CircuitBreaker::subscribe`] receivers, to an
+/// optional callback, to the `qloapps_circuit_state` gauge and to the log.
+pub struct InMemoryCircuitBreaker {
+    config: BreakerConfig,
+    inner: Mutex<Inner>,
+    events: broadcast::Sender<BreakerTransition>,
+    callback: Option<TransitionCallback>,
+}
+
+impl fmt::Debug for InMemoryCircuitBreaker {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InMemoryCircuitBreaker")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug)]
+enum Mode {
+    Closed {
+        failures: u32,
+    },
+    Open {
+        until: Instant,
+    },
+    /// `in_flight` probes, the oldest started at `since` (a probe whose caller vanished
+    /// without recording frees its slot after one cool-down).
+    HalfOpen {
+        in_flight: u32,
+        since: Instant,
+    },
+}
+
+#[derive(Debug)]
+struct Inner {
+    mode: Mode,
+    generation: u64,
+}
+
+impl InMemoryCircuitBreaker {
+    /// A closed breaker.
+    pub fn new(config: BreakerConfig) -> Self {
+        let (events, _) = broadcast::channel(64);
+        InMemoryCircuitBreaker {
+            config,
+            inner: Mutex::new(Inner {
+                mode: Mode::Closed { failures: 0 },
+                generation: 0,
+            }),
+            events,
+            callback: None,
+        }
+    }
+
+    /// Adds a callback run on every transition (e.g. to persist the state).
+    pub fn with_callback(mut self, callback: TransitionCallback) -> Self {
+        self.callback = Some(callback);
+        self
+    }
+
+    fn public_state(mode: &Mode) -> BreakerState {
+        match mode {
+            Mode::Closed { .. } => BreakerState::Closed,
+            Mode::Open { until } => BreakerState::Open {
+                until: wall_clock(*until),
+            },
+            Mode::HalfOpen { .. } => BreakerState::HalfOpen,
+        }
+    }
+
+    fn transition(&self, inner: &mut Inner, to: Mode) {
+        let from = Self::public_state(&inner.mode);
+        inner.mode = to;
+        inner.generation += 1;
+        let to = Self::public_state(&inner.mode);
+        let event = BreakerTransition {
+            from,
+            to,
+            at: Utc::now(),
+        };
+        tracing::warn!(from = %event.from, to = %event.to, "QloApps circuit breaker transition");
+        metrics::gauge!("qloapps_circuit_state").set(to.gauge());
+        metrics::counter!("qloapps_circuit_transitions_total", "to" => to.name()).increment(1);
+        if let Some(cb) = &self.callback {
+            cb(&event);
+        }
+        // No receiver is fine: nobody is listening.
+        let _ = self.events.send(event);
+    }
+}
+
+/// Converts a tokio instant to wall-clock time (tokio time may be paused in tests).
+fn wall_clock(at: Instant) -> DateTime<Utc> {
+    let now = Instant::now();
+    let delta = if at >= now {
+        chrono::Duration::from_std(at - now).unwrap_or_default()
+    } else {
+        -chrono::Duration::from_std(now - at).unwrap_or_default()
+    };
+    Utc::now() + delta
+}
+
+#[async_trait]
+impl CircuitBreaker for InMemoryCircuitBreaker {
+    async fn try_acquire(&self) -> Result<BreakerPermit, Error> {
+        let mut inner = self.inner.lock().await;
+        let now = Instant::now();
+        if let Mode::Open { until } = inner.mode {
+            if now < until {
+                return Err(Error::CircuitOpen {
+                    retry_in: until - now,
+                });
+            }
+            self.transition(
+                &mut inner,
+                Mode::HalfOpen {
+                    in_flight: 0,
+                    since: now,
+                },
+            );
+        }
+        let generation = inner.generation;
+        let cool_down = self.config.cool_down;
+        let max_probes = self.config.half_open_probes;
+        match &mut inner.mode {
+            Mode::Closed { .. } => Ok(BreakerPermit {
+                probe: false,
+                generation,
+            }),
+            Mode::HalfOpen { in_flight, since } => {
+                if *in_flight > 0 && now.saturating_duration_since(*since) >= cool_down {
+                    // The probes' callers never reported back; free their slots.
+                    *in_flight = 0;
+                }
+                if *in_flight >= max_probes {
+                    // A probe is under way; its result decides. Ask again shortly.
+                    return Err(Error::CircuitOpen {
+                        retry_in: Duration::from_secs(1).min(cool_down),
+                    });
+                }
+                if *in_flight == 0 {
+                    *since = now;
+                }
+                *in_flight += 1;
+                Ok(BreakerPermit {
+                    probe: true,
+                    generation,
+                })
+            }
+            Mode::Open { .. } => Err(Error::CircuitOpen {
+                retry_in: Duration::ZERO,
+            }),
+        }
+    }
+
+    async fn record(&self, permit: BreakerPermit, outcome: CallOutcome) {
+        let mut inner = self.inner.lock().await;
+        if permit.generation != inner.generation {
+            // Started under an earlier state; its result says nothing about now.
+            return;
+        }
+        let threshold = self.config.failure_threshold;
+        let cool_down = self.config.cool_down;
+        match (&mut inner.mode, outcome) {
+            (Mode::Closed { failures }, CallOutcome::Success) => *failures = 0,
+            (Mode::Closed { failures }, CallOutcome::Failure) => {
+                *failures += 1;
+                if *failures >= threshold {
+                    let until = Instant::now() + cool_down;
+                    self.transition(&mut inner, Mode::Open { until });
+                }
+            }
+            (Mode::HalfOpen { .. }, CallOutcome::Success) if permit.probe => {
+                self.transition(&mut inner, Mode::Closed { failures: 0 });
+            }
+            (Mode::HalfOpen { .. }, CallOutcome::Failure) if permit.probe => {
+                let until = Instant::now() + cool_down;
+                self.transition(&mut inner, Mode::Open { until });
+            }
+            _ => {}
+        }
+    }
+
+    async fn state(&self) -> BreakerState {
+        let inner = self.inner.lock().await;
+        match inner.mode {
+            // An expired open period is reported as half-open: the next call is a probe.
+            Mode::Open { until } if Instant::now() >= until => BreakerState::HalfOpen,
+            ref mode => Self::public_state(mode),
+        }
+    }
+
+    fn subscribe(&self) -> Option<broadcast::Receiver<BreakerTransition>> {
+        Some(self.events.subscribe())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    fn seed() -> InMemoryCircuitBreaker {
+        InMemoryCircuitBreaker::new(BreakerConfig::default())
+    }
+
+    async fn fail(b: &InMemoryCircuitBreaker) {
+        let p = b.try_acquire().await.unwrap();
+        b.record(p, CallOutcome::Failure).await;
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn opens_after_exactly_five_consecutive_failures() {
+        let b = seed();
+        for _ in 0..4 {
+            fail(&b).await;
+            assert_eq!(b.state().await, BreakerState::Closed);
+        }
+        fail(&b).await;
+        assert!(matches!(b.state().await, BreakerState::Open { .. }));
+        let err = b.try_acquire().await.unwrap_err();
+        match err {
+            Error::CircuitOpen { retry_in } => assert_eq!(retry_in, Duration::from_secs(30)),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_success_resets_the_consecutive_count() {
+        let b = seed();
+        for _ in 0..4 {
+            fail(&b).await;
+        }
+        let p = b.try_acquire().await.unwrap();
+        b.record(p, CallOutcome::Success).await;
+        for _ in 0..4 {
+            fail(&b).await;
+        }
+        assert_eq!(b.state().await, BreakerState::Closed);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn one_probe_after_cool_down_then_success_closes() {
+        let b = seed();
+        let mut events = b.subscribe().unwrap();
+        for _ in 0..5 {
+            fail(&b).await;
+        }
+        tokio::time::advance(Duration::from_millis(29_999)).await;
+        assert!(
+            b.try_acquire().await.is_err(),
+            "still open before the cool-down ends"
+        );
+        tokio::time::advance(Duration::from_millis(1)).await;
+        assert_eq!(b.state().await, BreakerState::HalfOpen);
+        let probe = b.try_acquire().await.unwrap();
+        assert!(probe.probe);
+        assert!(b.try_acquire().await.is_err(), "only one probe at a time");
+        b.record(probe, CallOutcome::Success).await;
+        assert_eq!(b.state().await, BreakerState::Closed);
+        assert!(b.try_acquire().await.is_ok());
+
+        let names: Vec<(&str, &str)> = std::iter::from_fn(|| events.try_recv().ok())
+            .map(|t| (t.from.name(), t.to.name()))
+            .collect();
+        assert_eq!(
+            names,
+            vec![
+                ("closed", "open"),
+                ("open", "half_open"),
+                ("half_open", "closed")
+            ]
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn failed_probe_reopens_for_a_full_cool_down() {
+        let b = seed();
+        for _ in 0..5 {
+            fail(&b).await;
+        }
+        tokio::time::advance(Duration::from_secs(30)).await;
+        let probe = b.try_acquire().await.unwrap();
+        b.record(probe, CallOutcome::Failure).await;
+        assert!(matches!(b.state().await, BreakerState::Open { .. }));
+        tokio::time::advance(Duration::from_secs(29)).await;
+        assert!(b.try_acquire().await.is_err());
+        tokio::time::advance(Duration::from_secs(1)).await;
+        assert!(b.try_acquire().await.unwrap().probe);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn late_results_from_before_a_transition_are_ignored() {
+        let b = seed();
+        let slow = b.try_acquire().await.unwrap();
+        for _ in 0..5 {
+            fail(&b).await;
+        }
+        b.record(slow, CallOutcome::Success).await;
+        assert!(matches!(b.state().await, BreakerState::Open { .. }));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn callback_sees_every_transition() {
+        let seen = Arc::new(AtomicUsize::new(0));
+        let counter = seen.clone();
+        let b = seed().with_callback(Arc::new(move |_| {
+            counter.fetch_add(1, Ordering::SeqCst);
+        }));
+        for _ in 0..5 {
+            fail(&b).await;
+        }
+        assert_eq!(seen.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_abandoned_probe_frees_its_slot_after_a_cool_down() {
+        let b = seed();
+        for _ in 0..5 {
+            fail(&b).await;
+        }
+        tokio::time::advance(Duration::from_secs(30)).await;
+        let _lost = b.try_acquire().await.unwrap();
+        assert!(b.try_acquire().await.is_err());
+        tokio::time::advance(Duration::from_secs(30)).await;
+        assert!(b.try_acquire().await.unwrap().probe);
+    }
+}
