@@ -59,21 +59,25 @@ pub async fn handle(ctx: &Ctx, req: Request<Body>) -> Outcome {
     let method = ws.method.as_str().to_owned();
     let triggered = ctx.faults.trigger(&ws.resource, &method);
     let latency = ctx.settings.latency() + triggered.latency;
-    if !latency.is_zero() {
-        tokio::time::sleep(latency).await;
-    }
-    let fault_name = triggered.fault.as_ref().map(fault_label);
-    let log = |status: u16| {
-        ctx.log.record(LoggedRequest {
+    // Logged when answered, or with status 0 if the client gives up first (this future is
+    // then dropped mid-sleep), so timed-out attempts are counted too.
+    let pending = PendingEntry {
+        log: &ctx.log,
+        entry: std::sync::Mutex::new(Some(LoggedRequest {
             at,
             method: method.clone(),
             resource: ws.resource.clone(),
             id: ws.id.clone(),
-            status,
-            elapsed: started.elapsed(),
-            fault: fault_name.clone(),
-        });
+            status: 0,
+            elapsed: Duration::ZERO,
+            fault: triggered.fault.as_ref().map(fault_label),
+        })),
+        started,
     };
+    let log = |status: u16| pending.finish(status);
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
 
     // Faults that act before the request reaches the shop.
     match &triggered.fault {
@@ -99,8 +103,8 @@ pub async fn handle(ctx: &Ctx, req: Request<Body>) -> Outcome {
             ms,
             after_write: false,
         }) => {
-            tokio::time::sleep(Duration::from_millis(*ms)).await;
             log(0);
+            tokio::time::sleep(Duration::from_millis(*ms)).await;
             return Outcome::Drop;
         }
         Some(FaultKind::DropConnection { after_write: false }) => {
@@ -121,11 +125,39 @@ pub async fn handle(ctx: &Ctx, req: Request<Body>) -> Outcome {
         Some(FaultKind::Timeout {
             ms,
             after_write: true,
-        }) => tokio::time::sleep(Duration::from_millis(*ms)).await,
+        }) => {
+            log(0);
+            tokio::time::sleep(Duration::from_millis(*ms)).await;
+            return Outcome::Respond(render::to_response(reply, ws.format));
+        }
         _ => {}
     }
     log(reply.status.as_u16());
     Outcome::Respond(render::to_response(reply, ws.format))
+}
+
+/// A request's log entry, recorded exactly once: when answered, or when dropped unanswered.
+struct PendingEntry<'a> {
+    log: &'a RequestLog,
+    entry: std::sync::Mutex<Option<LoggedRequest>>,
+    started: Instant,
+}
+
+impl PendingEntry<'_> {
+    fn finish(&self, status: u16) {
+        let taken = self.entry.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(mut entry) = taken {
+            entry.status = status;
+            entry.elapsed = self.started.elapsed();
+            self.log.record(entry);
+        }
+    }
+}
+
+impl Drop for PendingEntry<'_> {
+    fn drop(&mut self) {
+        self.finish(0);
+    }
 }
 
 fn fault_label(kind: &FaultKind) -> String {

@@ -96,6 +96,9 @@ async fn timeout_hangs_longer_than_the_client_waits() {
         .await
         .expect_err("times out");
     assert!(err.is_timeout(), "{err:?}");
+    // the abandoned attempt is in the request log at once, unanswered
+    assert_eq!(sim.request_count("orders", "GET"), 1);
+    assert_eq!(sim.request_log()[0].status, 0);
     // The next call goes through on a fresh connection.
     let ok = client
         .get(&url)
@@ -127,6 +130,11 @@ async fn timeout_after_write_stores_the_booking() {
         .expect_err("times out");
     assert!(err.is_timeout());
     assert_eq!(sim.state().read(|s| s.orders.order_count()), 1);
+    assert_eq!(
+        sim.request_count("bookings", "POST"),
+        1,
+        "a write that hangs is logged when written"
+    );
 }
 
 #[tokio::test]
