@@ -209,7 +209,9 @@ mod tests {
             "dateFrom": "2026-12-01", "dateTo": "2026-12-31"
         });
         let msg: OutboundMessage = serde_json::from_value(json).unwrap();
-        let OutboundMessage::RateUpdate(ev) = &msg else { panic!("wrong variant: {msg:?}") };
+        let OutboundMessage::RateUpdate(ev) = &msg else {
+            panic!("wrong variant: {msg:?}")
+        };
         assert_eq!(ev.date_from, NaiveDate::from_ymd_opt(2026, 12, 1).unwrap());
         assert_eq!(msg.event_type(), "rate.update");
     }
@@ -221,8 +223,15 @@ mod tests {
             "timestamp": "2026-11-21T10:00:00Z"
         });
         let msg: InboundMessage = serde_json::from_value(json).unwrap();
-        assert!(matches!(msg, InboundMessage::BookingSync(SyncRequest { sync_type: SyncType::Incremental, .. })));
-        let unknown = serde_json::json!({"eventType": "booking.exploded", "configId": Uuid::new_v4()});
+        assert!(matches!(
+            msg,
+            InboundMessage::BookingSync(SyncRequest {
+                sync_type: SyncType::Incremental,
+                ..
+            })
+        ));
+        let unknown =
+            serde_json::json!({"eventType": "booking.exploded", "configId": Uuid::new_v4()});
         assert!(serde_json::from_value::<InboundMessage>(unknown).is_err());
     }
 }

@@ -1,0 +1,123 @@
+//! The settings page's channel-manager endpoints (seed "Channel Manager Service"): status from
+//! the database, test connection through `qlo-client`, and switch.
+
+use axum::extract::State;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use sync_core::db::{properties, qloapps_config, qloapps_sync_state};
+use sync_core::domain::{ChannelManager, ConfigId, PropertyId, SyncState};
+use utoipa::{IntoParams, ToSchema};
+
+use super::properties::require_property;
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::{ApiJson, ApiQuery};
+use crate::state::AppState;
+
+pub use super::connection_test::{
+    test_connection, TestConnection, TestConnectionResult, TestFailure, TestFailureKind,
+};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/settings/channel-managers", get(get_status))
+        .route("/settings/channel-managers/test", post(test_connection))
+        .route("/settings/channel-managers/switch", post(switch))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ChannelManagerStatus {
+    pub property_id: PropertyId,
+    pub active_channel_manager: ChannelManager,
+    pub available_channel_managers: Vec<ChannelManager>,
+    /// the property's QloApps configs
+    pub qloapps: Vec<QloappsStatus>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct QloappsStatus {
+    pub config_id: ConfigId,
+    pub name: String,
+    pub base_url: String,
+    pub qloapps_hotel_id: i32,
+    pub sync_enabled: bool,
+    pub api_key_set: bool,
+    pub api_key_last4: Option<String>,
+    /// the newest sync run, if any
+    pub last_sync: Option<SyncState>,
+    /// changes written but not yet published to the queue
+    pub pending_messages: i64,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct StatusQuery {
+    #[param(value_type = uuid::Uuid)]
+    pub property_id: PropertyId,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SwitchChannelManager {
+    pub property_id: PropertyId,
+    pub channel_manager: ChannelManager,
+}
+
+/// The property's active channel manager and the state of its QloApps configs.
+#[utoipa::path(get, path = "/api/v1/settings/channel-managers", tag = "settings", params(StatusQuery),
+    responses((status = 200, body = ChannelManagerStatus), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn get_status(
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<StatusQuery>,
+) -> Result<Json<ChannelManagerStatus>, ApiError> {
+    Ok(Json(status_of(&state, query.property_id).await?))
+}
+
+/// Sets the property's active channel manager. With 'none', PMS changes are no longer queued
+/// for QloApps.
+#[utoipa::path(post, path = "/api/v1/settings/channel-managers/switch", tag = "settings",
+    request_body = SwitchChannelManager,
+    responses((status = 200, body = ChannelManagerStatus), (status = 422, body = ErrorBody)))]
+pub async fn switch(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<SwitchChannelManager>,
+) -> Result<Json<ChannelManagerStatus>, ApiError> {
+    let switched =
+        properties::set_channel_manager(&state.pool, body.property_id, body.channel_manager)
+            .await?;
+    if switched.is_none() {
+        return Err(ApiError::field("propertyId", "no such property"));
+    }
+    tracing::info!(property_id = %body.property_id, channel_manager = %body.channel_manager, "channel manager switched");
+    Ok(Json(status_of(&state, body.property_id).await?))
+}
+
+async fn status_of(
+    state: &AppState,
+    property_id: PropertyId,
+) -> Result<ChannelManagerStatus, ApiError> {
+    let property = require_property(&state.pool, property_id).await?;
+    let mut qloapps = Vec::new();
+    for config in qloapps_config::list_configs(&state.pool, Some(property_id)).await? {
+        qloapps.push(QloappsStatus {
+            last_sync: qloapps_sync_state::latest_run(&state.pool, config.id).await?,
+            pending_messages: sync_core::outbox::count_unsent(&state.pool, config.id).await?,
+            config_id: config.id,
+            name: config.name,
+            base_url: config.base_url,
+            qloapps_hotel_id: config.qloapps_hotel_id,
+            sync_enabled: config.sync_enabled,
+            api_key_set: config.api_key_encrypted.is_some(),
+            api_key_last4: config.api_key_last4,
+        });
+    }
+    Ok(ChannelManagerStatus {
+        property_id,
+        active_channel_manager: property.active_channel_manager,
+        available_channel_managers: ChannelManager::ALL.to_vec(),
+        qloapps,
+    })
+}

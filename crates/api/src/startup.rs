@@ -1,0 +1,192 @@
+//! Building and running the api: `Application::build` binds the listener and prepares the
+//! state; `run_until_stopped` serves until the token is cancelled. `app` is the router alone,
+//! for tests that call handlers with `oneshot`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{header, HeaderName, Method};
+use axum::Router;
+use secrecy::ExposeSecret;
+use sqlx::PgPool;
+use sync_core::crypto::KeyRing;
+use sync_core::queue::Topology;
+use sync_core::relay::OutboxRelay;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+use crate::auth::ApiTokens;
+use crate::config::Settings;
+use crate::state::{AppState, HttpPolicy};
+
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+    /// Publishes the outbox; absent when `RABBITMQ_URL` is not set.
+    relay: Option<OutboxRelay>,
+}
+
+impl Application {
+    /// Binds `API_LISTEN_ADDR` (port 0 picks a free port) and prepares a lazily connecting
+    /// pool, so the process starts even while PostgreSQL is down (`/ready` says so).
+    pub async fn build(settings: &Settings) -> anyhow::Result<Application> {
+        let pool = sync_core::db::connect_lazy(&settings.database).context("database settings")?;
+        let keys = KeyRing::from_settings(&settings.crypto).context("encryption keys")?;
+        let http = HttpPolicy {
+            cors_allowed_origins: settings.http.cors_allowed_origins.clone(),
+            body_limit_bytes: settings.http.body_limit_bytes,
+            test_connection_timeout: Duration::from_millis(
+                settings.http.test_connection_timeout_ms,
+            ),
+        };
+        let state = build_state(pool, keys, ApiTokens::new(&settings.http.tokens), http);
+        let listener = TcpListener::bind(settings.http.listen_addr)
+            .await
+            .with_context(|| format!("binding {}", settings.http.listen_addr))?;
+        let relay = settings.rabbitmq_url.as_ref().map(|url| {
+            OutboxRelay::new(
+                state.pool.clone(),
+                url.expose_secret(),
+                Topology::new(settings.queue.clone()),
+                settings.relay.clone(),
+            )
+        });
+        Ok(Application {
+            listener,
+            state,
+            relay,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.listener
+            .local_addr()
+            .map(|a| a.port())
+            .unwrap_or_default()
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves (and relays the outbox) until `shutdown` is cancelled, then lets in-flight
+    /// requests and the relay's current batch finish.
+    pub async fn run_until_stopped(self, shutdown: CancellationToken) -> anyhow::Result<()> {
+        let address = self.listener.local_addr().context("listener address")?;
+        tracing::info!(%address, relay = self.relay.is_some(), "api listening");
+        let relay = self
+            .relay
+            .map(|relay| tokio::spawn(relay.run(shutdown.child_token())));
+        let serve_shutdown = shutdown.clone();
+        let served = axum::serve(self.listener, app(self.state))
+            .with_graceful_shutdown(async move { serve_shutdown.cancelled().await })
+            .await
+            .context("serving the api");
+        // the server can also stop on its own (listener error): stop the relay with it
+        shutdown.cancel();
+        if let Some(relay) = relay {
+            relay.await.context("outbox relay task")?;
+        }
+        served
+    }
+}
+
+pub fn build_state(pool: PgPool, keys: KeyRing, tokens: ApiTokens, http: HttpPolicy) -> AppState {
+    AppState {
+        pool,
+        keys: Arc::new(keys),
+        tokens: Arc::new(tokens),
+        metrics: crate::telemetry::prometheus_handle(),
+        http: Arc::new(http),
+    }
+}
+
+/// The whole router: `/api/v1` behind the bearer check, `/health`, `/ready`, `/metrics`.
+pub fn app(state: AppState) -> Router {
+    let x_request_id = HeaderName::from_static("x-request-id");
+    let api = crate::routes::api_router()
+        .fallback(crate::routes::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::auth::require_bearer,
+        ));
+    Router::new()
+        .nest("/api/v1", api)
+        .merge(crate::routes::health::router())
+        .fallback(crate::routes::not_found)
+        .layer(DefaultBodyLimit::max(state.http.body_limit_bytes))
+        .layer(axum::middleware::from_fn(crate::telemetry::track_requests))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(crate::routes::request_span)
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
+        .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
+        .layer(SetRequestIdLayer::new(x_request_id, MakeRequestUuid))
+        .layer(cors(&state.http))
+        .with_state(state)
+}
+
+fn cors(policy: &HttpPolicy) -> CorsLayer {
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(policy.cors_allowed_origins.clone()))
+        .allow_methods([
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+        ])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            HeaderName::from_static("x-request-id"),
+            HeaderName::from_static("x-correlation-id"),
+        ])
+        .expose_headers([HeaderName::from_static("x-request-id")])
+        .max_age(Duration::from_secs(600))
+}
+
+/// Resolves on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutdown signal received");
+}
+
+/// Applies pending migrations (`api migrate`).
+pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {
+    sync_core::db::MIGRATOR
+        .run(pool)
+        .await
+        .context("applying migrations")?;
+    Ok(())
+}

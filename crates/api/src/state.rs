@@ -1,0 +1,39 @@
+//! What every handler shares.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::http::HeaderValue;
+use metrics_exporter_prometheus::PrometheusHandle;
+use sqlx::PgPool;
+use sync_core::crypto::KeyRing;
+
+use crate::auth::ApiTokens;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: PgPool,
+    pub keys: Arc<KeyRing>,
+    pub tokens: Arc<ApiTokens>,
+    pub metrics: PrometheusHandle,
+    pub http: Arc<HttpPolicy>,
+}
+
+/// Request policies the router applies.
+#[derive(Debug, Clone)]
+pub struct HttpPolicy {
+    pub cors_allowed_origins: Vec<HeaderValue>,
+    pub body_limit_bytes: usize,
+    /// Overall time limit of `POST /settings/channel-managers/test`.
+    pub test_connection_timeout: Duration,
+}
+
+impl Default for HttpPolicy {
+    fn default() -> Self {
+        HttpPolicy {
+            cors_allowed_origins: Vec::new(),
+            body_limit_bytes: 65_536,
+            test_connection_timeout: Duration::from_secs(10),
+        }
+    }
+}

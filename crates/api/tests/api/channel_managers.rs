@@ -1,0 +1,110 @@
+use axum::http::{Method, StatusCode};
+use serde_json::json;
+use sqlx::PgPool;
+
+use crate::helpers::{TestApp, QLO_KEY};
+
+#[sqlx::test(migrator = "sync_core::db::MIGRATOR")]
+async fn the_status_comes_from_the_database(pool: PgPool) {
+    let app = TestApp::new(pool);
+    let world = app.world().await;
+    app.reservation(&world).await;
+    let status = app
+        .get(&format!(
+            "/api/v1/settings/channel-managers?propertyId={}",
+            world.property
+        ))
+        .await;
+    status.assert_status(StatusCode::OK);
+    assert_eq!(status.body["activeChannelManager"], "qloapps");
+    assert_eq!(
+        status.body["availableChannelManagers"],
+        json!(["qloapps", "none"])
+    );
+    let config = &status.body["qloapps"][0];
+    assert_eq!(config["configId"].as_str(), Some(world.config.as_str()));
+    assert_eq!(config["apiKeySet"], true);
+    assert_eq!(config["apiKeyLast4"], "3456");
+    assert_eq!(
+        config["pendingMessages"], 1,
+        "the reservation's unsent outbox row"
+    );
+    assert!(config["lastSync"].is_null());
+    assert!(!status.text.contains(QLO_KEY));
+}
+
+#[sqlx::test(migrator = "sync_core::db::MIGRATOR")]
+async fn the_status_needs_a_known_property(pool: PgPool) {
+    let app = TestApp::new(pool);
+    let uri = "/api/v1/settings/channel-managers";
+    app.assert_rejected(
+        Method::GET,
+        uri,
+        None,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &["propertyId"],
+    )
+    .await;
+    app.assert_rejected(
+        Method::GET,
+        &format!("{uri}?propertyId=42"),
+        None,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &["propertyId"],
+    )
+    .await;
+    let unknown = format!("{uri}?propertyId=6f1c2a3e-1111-4222-8333-944455556666");
+    app.assert_rejected(Method::GET, &unknown, None, StatusCode::NOT_FOUND, &[])
+        .await;
+}
+
+#[sqlx::test(migrator = "sync_core::db::MIGRATOR")]
+async fn switching_the_channel_manager_is_stored_and_checked(pool: PgPool) {
+    let app = TestApp::new(pool);
+    let property = app.property().await;
+    let uri = "/api/v1/settings/channel-managers/switch";
+    let switched = app
+        .post(
+            uri,
+            json!({"propertyId": property, "channelManager": "none"}),
+        )
+        .await;
+    switched.assert_status(StatusCode::OK);
+    assert_eq!(switched.body["activeChannelManager"], "none");
+    let stored = app.get(&format!("/api/v1/properties/{property}")).await;
+    assert_eq!(stored.body["activeChannelManager"], "none");
+    app.post(
+        uri,
+        json!({"propertyId": property, "channelManager": "qloapps"}),
+    )
+    .await
+    .assert_status(StatusCode::OK);
+
+    let bad = json!({"propertyId": property, "channelManager": "siteminder"});
+    app.assert_rejected(
+        Method::POST,
+        uri,
+        Some(bad),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &["channelManager"],
+    )
+    .await;
+    let unknown =
+        json!({"propertyId": "6f1c2a3e-1111-4222-8333-944455556666", "channelManager": "none"});
+    app.assert_rejected(
+        Method::POST,
+        uri,
+        Some(unknown),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &["propertyId"],
+    )
+    .await;
+    app.assert_rejected(
+        Method::POST,
+        uri,
+        Some(json!({"propertyId": property})),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &["channelManager"],
+    )
+    .await;
+}

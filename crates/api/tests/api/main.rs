@@ -1,0 +1,22 @@
+//! Integration tests of the api: handlers through `app(state).oneshot(..)` on a fresh
+//! PostgreSQL database per test; test-connection against `qlo-sim`; the binary's commands.
+
+mod auth;
+mod channel_managers;
+mod connection_test;
+mod guests;
+mod health;
+mod helpers;
+mod inventory;
+mod migrate;
+mod openapi;
+mod outbox_atomicity;
+mod properties;
+mod qloapps_configs;
+mod requests;
+mod reservation_listing;
+mod reservations;
+mod room_type_mappings;
+mod room_types;
+mod secrets;
+mod sync;

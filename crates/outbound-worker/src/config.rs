@@ -1,0 +1,37 @@
+//! The outbound worker's settings, all from the environment (see `.env.example`).
+
+use sync_core::config::{
+    process_env, required, ConfigError, CryptoSettings, DatabaseSettings, LogSettings,
+};
+use sync_core::qlo_clients::ClientSettings;
+use sync_core::queue::{ConsumerConfig, QueueConfig};
+
+#[derive(Debug, Clone)]
+pub struct WorkerConfig {
+    pub database: DatabaseSettings,
+    pub crypto: CryptoSettings,
+    pub log: LogSettings,
+    /// `RABBITMQ_URL`
+    pub rabbitmq_url: String,
+    pub queue: QueueConfig,
+    pub consumer: ConsumerConfig,
+    pub client: ClientSettings,
+}
+
+impl WorkerConfig {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(&process_env)
+    }
+
+    pub fn from_lookup(env: &impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        Ok(WorkerConfig {
+            database: DatabaseSettings::from_env(env)?,
+            crypto: CryptoSettings::from_env(env)?,
+            log: LogSettings::from_env(env)?,
+            rabbitmq_url: required(env, "RABBITMQ_URL")?,
+            queue: QueueConfig::from_lookup(env)?,
+            consumer: ConsumerConfig::from_lookup(env)?,
+            client: ClientSettings::from_env(env)?,
+        })
+    }
+}

@@ -1,0 +1,66 @@
+//! What an outbound message means: which push to run, and how its failure is routed.
+
+use async_trait::async_trait;
+use sync_core::messages::OutboundMessage;
+use sync_core::push::PushService;
+use sync_core::queue::{Delivered, HandleError, MessageHandler};
+use sync_core::sync_error::{Disposition, SyncError};
+use tracing::Instrument;
+
+pub struct OutboundHandler {
+    push: PushService,
+}
+
+impl OutboundHandler {
+    pub fn new(push: PushService) -> Self {
+        OutboundHandler { push }
+    }
+
+    /// Handles one message without the broker: what the consumer calls, and what tests call.
+    pub async fn process(&self, message: &OutboundMessage) -> Result<(), HandleError> {
+        match message {
+            OutboundMessage::ReservationCreate(e)
+            | OutboundMessage::ReservationUpdate(e)
+            | OutboundMessage::ReservationCancel(e) => {
+                let config_id = e.envelope.config_id.into();
+                let reservation_id = e.reservation_id.into();
+                self.push
+                    .push_reservation(config_id, reservation_id)
+                    .await
+                    .map(drop)
+                    .map_err(route)
+            }
+            OutboundMessage::AvailabilityUpdate(_) | OutboundMessage::RateUpdate(_) => {
+                Err(HandleError::Permanent(
+                    "availability and rate pushes are not supported by this version of qlosync yet"
+                        .into(),
+                ))
+            }
+        }
+    }
+}
+
+#[async_trait]
+impl MessageHandler<OutboundMessage> for OutboundHandler {
+    async fn handle(&self, msg: &Delivered<OutboundMessage>) -> Result<(), HandleError> {
+        let span = tracing::info_span!(
+            "message",
+            queue = %msg.queue,
+            event_type = msg.event_type.as_deref().unwrap_or(""),
+            message_id = msg.message_id.as_deref().unwrap_or(""),
+            correlation_id = msg.correlation_id.as_deref().unwrap_or(""),
+            attempts = msg.attempts,
+        );
+        self.process(&msg.message).instrument(span).await
+    }
+}
+
+/// Maps a sync failure to where the message goes next.
+fn route(error: SyncError) -> HandleError {
+    let reason = error.to_string();
+    match error.disposition() {
+        Disposition::Fail => HandleError::Permanent(reason),
+        Disposition::Retry => HandleError::Transient(reason),
+        Disposition::Defer => HandleError::Deferred { reason },
+    }
+}

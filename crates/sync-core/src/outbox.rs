@@ -1,0 +1,63 @@
+//! The enqueue side of the transactional outbox (DESIGN.md section 3): a change that must
+//! reach QloApps inserts its message here in the same transaction as the change itself. The
+//! relay (`relay.rs`) publishes unsent rows and marks them sent.
+
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use crate::db::qloapps_config::sync_targets;
+use crate::domain::PropertyId;
+use crate::messages::{Envelope, Message, OutboundMessage};
+
+/// Inserts one message. Call inside the transaction of the change it announces.
+pub async fn enqueue<M: Message>(
+    conn: &mut PgConnection,
+    message: &M,
+) -> Result<Uuid, sqlx::Error> {
+    let envelope = message.envelope();
+    let payload = serde_json::to_value(message).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    sqlx::query(
+        "INSERT INTO outbox (message_id, queue, event_type, config_id, payload, correlation_id)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(envelope.message_id)
+    .bind(message.queue().as_str())
+    .bind(message.event_type())
+    .bind(envelope.config_id)
+    .bind(payload)
+    .bind(&envelope.correlation_id)
+    .execute(conn)
+    .await?;
+    Ok(envelope.message_id)
+}
+
+/// Enqueues one outbound message per config the property's changes must reach (every enabled
+/// config, when its active channel manager is 'qloapps'); `build` makes the message for an
+/// envelope. Returns the message ids, none when the property does not sync.
+pub async fn enqueue_for_property(
+    conn: &mut PgConnection,
+    property_id: PropertyId,
+    correlation_id: Option<&str>,
+    build: impl Fn(Envelope) -> OutboundMessage,
+) -> Result<Vec<Uuid>, sqlx::Error> {
+    let mut ids = Vec::new();
+    for config_id in sync_targets(&mut *conn, property_id).await? {
+        let message = build(Envelope::new(
+            config_id.0,
+            correlation_id.map(str::to_owned),
+        ));
+        ids.push(enqueue(&mut *conn, &message).await?);
+    }
+    Ok(ids)
+}
+
+/// Messages of a config not yet published (shown on the settings page as "pending").
+pub async fn count_unsent(
+    db: impl sqlx::PgExecutor<'_>,
+    config_id: crate::domain::ConfigId,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT count(*) FROM outbox WHERE config_id = $1 AND sent_at IS NULL")
+        .bind(config_id)
+        .fetch_one(db)
+        .await
+}

@@ -1,0 +1,80 @@
+use lapin::{options::QueueDeclareOptions, types::FieldTable, Connection};
+
+use super::{QueueError, Topology};
+
+/// `qlosync_messages_total{queue,event_type,outcome}`.
+pub(crate) const MESSAGES_TOTAL: &str = "qlosync_messages_total";
+/// `qlosync_message_retries_total{queue,event_type}`.
+pub(crate) const RETRIES_TOTAL: &str = "qlosync_message_retries_total";
+/// `qlosync_queue_depth{queue}`.
+pub(crate) const QUEUE_DEPTH: &str = "qlosync_queue_depth";
+
+/// How a delivery ended, the `outcome` label.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    Ok,
+    Retried,
+    Deferred,
+    DeadLettered,
+}
+
+impl Outcome {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Ok => "ok",
+            Outcome::Retried => "retried",
+            Outcome::Deferred => "deferred",
+            Outcome::DeadLettered => "dead_lettered",
+        }
+    }
+}
+
+pub(crate) fn record_outcome(queue: &str, event_type: &str, outcome: Outcome) {
+    metrics::counter!(
+        MESSAGES_TOTAL,
+        "queue" => queue.to_owned(),
+        "event_type" => event_type.to_owned(),
+        "outcome" => outcome.as_str(),
+    )
+    .increment(1);
+    if outcome == Outcome::Retried {
+        metrics::counter!(
+            RETRIES_TOTAL,
+            "queue" => queue.to_owned(),
+            "event_type" => event_type.to_owned(),
+        )
+        .increment(1);
+    }
+}
+
+/// Messages ready in `queue` (a passive declare, so a missing queue is an error, not created).
+/// Uses a channel of its own: a failed passive declare closes the channel it ran on.
+pub async fn queue_depth(connection: &Connection, queue: &str) -> Result<u32, QueueError> {
+    let channel = connection.create_channel().await?;
+    let options = QueueDeclareOptions {
+        passive: true,
+        ..QueueDeclareOptions::default()
+    };
+    let result = channel
+        .queue_declare(queue, options, FieldTable::default())
+        .await;
+    if channel.status().connected() {
+        // best effort: the channel is gone anyway if the declare failed
+        let _ = channel.close(200, "depth read").await;
+    }
+    Ok(result?.message_count())
+}
+
+/// Reads every queue of `topology` and sets `qlosync_queue_depth{queue}`; returns the depths.
+pub async fn record_queue_depths(
+    connection: &Connection,
+    topology: &Topology,
+) -> Result<Vec<(String, u32)>, QueueError> {
+    let mut depths = Vec::new();
+    for queue in topology.all_queues() {
+        let depth = queue_depth(connection, &queue).await?;
+        metrics::gauge!(QUEUE_DEPTH, "queue" => queue.clone()).set(f64::from(depth));
+        depths.push((queue, depth));
+    }
+    Ok(depths)
+}

@@ -1,0 +1,27 @@
+//! RabbitMQ plumbing shared by every process (DESIGN.md section 4): the topology each process
+//! declares at start, a publisher that waits for broker confirms, and the consumer base the
+//! workers build on.
+//!
+//! Delivery is at least once: a message is acked only after its effect is committed, so a
+//! crash may redeliver it. Handlers must be idempotent (messages are notifications; the worker
+//! reloads the current rows, and `messageId` identifies a message).
+
+mod backoff;
+pub(crate) mod config;
+mod consumer;
+mod dispatch;
+mod error;
+pub mod headers;
+mod metrics;
+mod publisher;
+mod topology;
+
+pub use backoff::Backoff;
+pub use config::{ConsumerConfig, QueueConfig};
+pub use consumer::{Delivered, HandleError, MessageHandler, QueueConsumer};
+pub use error::QueueError;
+pub use metrics::{queue_depth, record_queue_depths};
+pub use publisher::{
+    connect, message_properties, ConfirmPublisher, PendingConfirm, DEFAULT_CONFIRM_TIMEOUT,
+};
+pub use topology::Topology;

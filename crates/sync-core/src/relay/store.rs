@@ -1,0 +1,119 @@
+//! The relay's queries on `outbox`.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use sqlx::{PgConnection, PgExecutor};
+use uuid::Uuid;
+
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct OutboxRow {
+    pub id: i64,
+    pub message_id: Uuid,
+    pub queue: String,
+    pub event_type: String,
+    pub config_id: Uuid,
+    pub payload: serde_json::Value,
+    pub correlation_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Locks up to `limit` unsent rows, oldest first, skipping rows another relay holds. The locks
+/// last until the caller's transaction ends, so each row is published by one relay at a time.
+pub(crate) async fn claim_batch(
+    conn: &mut PgConnection,
+    limit: i64,
+) -> sqlx::Result<Vec<OutboxRow>> {
+    sqlx::query_as(
+        "SELECT id, message_id, queue, event_type, config_id, payload, correlation_id, created_at
+         FROM outbox WHERE sent_at IS NULL
+         ORDER BY id LIMIT $1
+         FOR UPDATE SKIP LOCKED",
+    )
+    .bind(limit)
+    .fetch_all(conn)
+    .await
+}
+
+pub(crate) async fn mark_sent(conn: &mut PgConnection, ids: &[i64]) -> sqlx::Result<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    sqlx::query(
+        "UPDATE outbox SET sent_at = now(), publish_attempts = publish_attempts + 1
+         WHERE id = ANY($1)",
+    )
+    .bind(ids)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Counts a failed publish of each row and keeps its error; the rows stay unsent.
+pub(crate) async fn record_failures(
+    conn: &mut PgConnection,
+    failures: &[(i64, String)],
+) -> sqlx::Result<()> {
+    if failures.is_empty() {
+        return Ok(());
+    }
+    let (ids, errors): (Vec<i64>, Vec<String>) = failures.iter().cloned().unzip();
+    sqlx::query(
+        "UPDATE outbox o SET publish_attempts = o.publish_attempts + 1, last_error = f.error
+         FROM unnest($1::bigint[], $2::text[]) AS f(id, error)
+         WHERE o.id = f.id",
+    )
+    .bind(&ids)
+    .bind(&errors)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// While the broker cannot be reached: counts the attempt on the oldest `limit` unsent rows
+/// (those not being published by another relay) so operators see why they wait.
+pub(crate) async fn record_unreachable(
+    executor: impl PgExecutor<'_>,
+    limit: i64,
+    error: &str,
+) -> sqlx::Result<u64> {
+    let done = sqlx::query(
+        "UPDATE outbox SET publish_attempts = publish_attempts + 1, last_error = $2
+         WHERE id IN (SELECT id FROM outbox WHERE sent_at IS NULL
+                      ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)",
+    )
+    .bind(limit)
+    .bind(error)
+    .execute(executor)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// Messages written but not yet published.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Backlog {
+    pub count: i64,
+    /// Age of the oldest unsent row; None when there is none.
+    pub oldest_age: Option<Duration>,
+}
+
+/// The outbox backlog, read from the partial index of unsent rows.
+pub async fn outbox_backlog(executor: impl PgExecutor<'_>) -> sqlx::Result<Backlog> {
+    let (count, oldest_secs): (i64, Option<f64>) = sqlx::query_as(
+        "SELECT count(*), EXTRACT(EPOCH FROM now() - min(created_at))::float8
+         FROM outbox WHERE sent_at IS NULL",
+    )
+    .fetch_one(executor)
+    .await?;
+    Ok(Backlog {
+        count,
+        oldest_age: oldest_secs.map(|s| Duration::from_secs_f64(s.max(0.0))),
+    })
+}
+
+/// Sets `qlosync_outbox_backlog` and `qlosync_outbox_oldest_age_seconds`.
+pub fn record_backlog_metrics(backlog: &Backlog) {
+    metrics::gauge!("qlosync_outbox_backlog").set(backlog.count as f64);
+    let age = backlog.oldest_age.map_or(0.0, |d| d.as_secs_f64());
+    metrics::gauge!("qlosync_outbox_oldest_age_seconds").set(age);
+}

@@ -1,0 +1,56 @@
+//! Why a sync step failed, and what the queue should do about it.
+
+use crate::crypto::CryptoError;
+use crate::domain::{ConfigId, ReservationId, RoomTypeId};
+
+/// What a consumer does with a message whose processing failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Disposition {
+    /// Retrying cannot help (bad data, missing mapping, refused by QloApps): dead-letter now.
+    Fail,
+    /// Might work later (network, 5xx, database hiccup): retry with backoff.
+    Retry,
+    /// QloApps is known to be down (circuit open): wait without using up retries.
+    Defer,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error("QloApps config {0} does not exist")]
+    ConfigNotFound(ConfigId),
+    #[error("QloApps config {0} has sync disabled")]
+    SyncDisabled(ConfigId),
+    #[error("QloApps config {0} has no API key")]
+    NoApiKey(ConfigId),
+    #[error("QloApps config {config}: {problem}")]
+    BadConfig { config: ConfigId, problem: String },
+    #[error("reservation {0} does not exist")]
+    ReservationNotFound(ReservationId),
+    #[error("room type {room_type} is not mapped to a QloApps room type in config {config}")]
+    UnmappedRoomType {
+        config: ConfigId,
+        room_type: RoomTypeId,
+    },
+    #[error("reservation {reservation} cannot be sent to QloApps: {problem}")]
+    Unpushable {
+        reservation: ReservationId,
+        problem: String,
+    },
+    #[error("stored API key cannot be decrypted: {0}")]
+    Crypto(#[from] CryptoError),
+    #[error("QloApps: {0}")]
+    Qlo(#[from] qlo_client::Error),
+    #[error("database: {0}")]
+    Db(#[from] sqlx::Error),
+}
+
+impl SyncError {
+    pub fn disposition(&self) -> Disposition {
+        match self {
+            SyncError::Qlo(qlo_client::Error::CircuitOpen { .. }) => Disposition::Defer,
+            SyncError::Qlo(e) if e.is_transient() => Disposition::Retry,
+            SyncError::Db(e) if crate::db::is_transient(e) => Disposition::Retry,
+            _ => Disposition::Fail,
+        }
+    }
+}

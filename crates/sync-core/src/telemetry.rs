@@ -1,0 +1,58 @@
+//! Tracing set-up shared by every qlosync process: JSON or pretty output, `RUST_LOG` filter.
+
+use std::sync::OnceLock;
+
+use tracing_subscriber::fmt::MakeWriter;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::EnvFilter;
+
+use crate::config::{LogFormat, LogSettings};
+
+static INIT: OnceLock<()> = OnceLock::new();
+
+/// Installs the global subscriber writing to stdout. Later calls do nothing, so a binary and an
+/// in-process test harness can both call it.
+pub fn init(settings: &LogSettings) {
+    init_with_writer(settings, std::io::stdout);
+}
+
+/// For tests: logs only when `TEST_LOG` is set (STYLE.md "Tests"), through the test writer so
+/// `cargo test` captures them per test.
+pub fn init_for_tests() {
+    if std::env::var_os("TEST_LOG").is_some() {
+        let filter = std::env::var("RUST_LOG").unwrap_or_else(|_| "debug".to_owned());
+        init_with_writer(
+            &LogSettings {
+                format: LogFormat::Pretty,
+                filter,
+            },
+            tracing_subscriber::fmt::TestWriter::new,
+        );
+    }
+}
+
+fn init_with_writer<W>(settings: &LogSettings, writer: W)
+where
+    W: for<'a> MakeWriter<'a> + Send + Sync + 'static,
+{
+    INIT.get_or_init(|| {
+        let filter =
+            EnvFilter::try_new(&settings.filter).unwrap_or_else(|_| EnvFilter::new("info"));
+        let registry = tracing_subscriber::registry().with(filter);
+        // try_init: another subscriber (a test's) may already be installed; keep it
+        let _ = match settings.format {
+            LogFormat::Json => registry
+                .with(
+                    tracing_subscriber::fmt::layer()
+                        .json()
+                        .with_current_span(true)
+                        .with_writer(writer),
+                )
+                .try_init(),
+            LogFormat::Pretty => registry
+                .with(tracing_subscriber::fmt::layer().with_writer(writer))
+                .try_init(),
+        };
+    });
+}
