@@ -1,0 +1,4 @@
+//! End-to-end tests: the api, the outbox relay, RabbitMQ, the workers and qlo-sim together,
+//! each test on its own database, queue prefix and simulator.
+
+mod push;

@@ -1,0 +1,299 @@
+//! The end-to-end harness: one qlosync installation in-process, on the test's own database, its
+//! own queue prefix and its own QloApps simulator: the `api` (with the outbox relay), any number
+//! of outbound workers, and `qlo-sim`, all talking over real sockets to the machine's
+//! PostgreSQL and RabbitMQ.
+
+mod demo;
+mod env;
+mod rabbit;
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use qlo_sim::{SimConfig, SimServer};
+use serde_json::{json, Value};
+use sqlx::PgPool;
+use sync_core::test_support::TcpProxy;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+pub use demo::Demo;
+pub use env::Env;
+pub use rabbit::{dead_letters, publish_raw, DeadLetter};
+
+/// The bearer token every stack accepts.
+pub const TOKEN: &str = "e2e-token-0123456789abcdef";
+
+/// A running api, relay and simulator; workers are started on demand.
+pub struct Stack {
+    pub pool: PgPool,
+    pub sim: SimServer,
+    pub api_url: String,
+    pub http: reqwest::Client,
+    pub env: Env,
+    /// Between the api's relay and RabbitMQ, so a test can make the broker unreachable.
+    pub relay_proxy: TcpProxy,
+    api: Option<(CancellationToken, JoinHandle<anyhow::Result<()>>)>,
+    workers: Vec<Worker>,
+}
+
+/// One outbound worker task; `proxy` is set when it reaches the broker through one.
+pub struct Worker {
+    cancel: CancellationToken,
+    task: JoinHandle<anyhow::Result<()>>,
+    pub proxy: Option<TcpProxy>,
+}
+
+impl Stack {
+    /// Starts the api (with its relay) on `pool`'s database and a simulator with `sim` config.
+    pub async fn start(pool: PgPool, sim: SimConfig, overrides: &[(&str, &str)]) -> Stack {
+        sync_core::telemetry::init_for_tests();
+        let sim = SimServer::start(sim).await.expect("simulator starts");
+        let env = Env::new(&pool, overrides);
+        let relay_proxy = TcpProxy::start(rabbit::broker_addr(&env))
+            .await
+            .expect("proxy starts");
+        let relay_env = env.with(
+            "RABBITMQ_URL",
+            &relay_proxy.rewrite_url(&env.get("RABBITMQ_URL"), rabbit::broker_addr(&env)),
+        );
+        let settings = api::config::Settings::from_env(&relay_env.lookup()).expect("api settings");
+        let application = api::Application::build(&settings)
+            .await
+            .expect("api builds");
+        let api_url = format!("http://127.0.0.1:{}", application.port());
+        let cancel = CancellationToken::new();
+        let task = tokio::spawn(application.run_until_stopped(cancel.clone()));
+        Stack {
+            pool,
+            sim,
+            api_url,
+            http: reqwest::Client::new(),
+            env,
+            relay_proxy,
+            api: Some((cancel, task)),
+            workers: Vec::new(),
+        }
+    }
+
+    /// Starts an outbound worker; `via_proxy` puts a cuttable proxy between it and the broker.
+    pub async fn start_worker(&mut self, via_proxy: bool) -> usize {
+        let (env, proxy) = if via_proxy {
+            let upstream = rabbit::broker_addr(&self.env);
+            let proxy = TcpProxy::start(upstream).await.expect("proxy starts");
+            let url = proxy.rewrite_url(&self.env.get("RABBITMQ_URL"), upstream);
+            (self.env.with("RABBITMQ_URL", &url), Some(proxy))
+        } else {
+            (self.env.clone(), None)
+        };
+        let config =
+            outbound_worker::WorkerConfig::from_lookup(&env.lookup()).expect("worker settings");
+        let worker = outbound_worker::OutboundWorker::build(config)
+            .await
+            .expect("worker builds");
+        let cancel = CancellationToken::new();
+        let task = tokio::spawn(worker.run_until_stopped(cancel.clone()));
+        self.workers.push(Worker {
+            cancel,
+            task,
+            proxy,
+        });
+        self.workers.len() - 1
+    }
+
+    /// Kills worker `i` the hard way: its broker connection is cut and its task aborted, so
+    /// whatever it had not acked is redelivered, as after `kill -9`.
+    pub async fn kill_worker(&mut self, i: usize) {
+        let worker = &self.workers[i];
+        worker.task.abort();
+        if let Some(proxy) = &worker.proxy {
+            proxy.set_reachable(false);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    /// An authenticated api call; panics with the body on a transport error.
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut request = self
+            .http
+            .request(method, format!("{}/api/v1{path}", self.api_url))
+            .bearer_auth(TOKEN);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("api answers");
+        let status = response.status().as_u16();
+        let text = response.text().await.expect("api body");
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+
+    /// `call` that expects a 2xx and returns the body.
+    pub async fn ok(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        let (status, body) = self.call(method.clone(), path, body).await;
+        assert!(
+            (200..300).contains(&status),
+            "{method} {path} → {status}: {body}"
+        );
+        body
+    }
+
+    /// A property whose QloApps config points at this stack's simulator, with the four PMS
+    /// room types mapped to the simulator's room types 1-4.
+    pub async fn demo(&self) -> Demo {
+        Demo::create(self, &self.sim, 1).await
+    }
+
+    /// The QloApps order id mapped to a reservation, if pushed.
+    pub async fn mapped_order(&self, reservation_id: &str) -> Option<i64> {
+        let id = uuid::Uuid::parse_str(reservation_id).expect("uuid");
+        sqlx::query_scalar("SELECT qloapps_booking_id FROM qloapps_reservation_mappings WHERE local_reservation_id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .expect("mapping query")
+    }
+
+    /// The simulator's orders whose `source` is `pms:<reservation>`.
+    pub fn sim_orders_for(&self, reservation_id: &str) -> Vec<SimOrder> {
+        let source = format!("pms:{reservation_id}");
+        self.sim.state().read(|shop| {
+            shop.orders
+                .orders()
+                .filter(|o| o.source == source)
+                .map(|o| SimOrder::of(shop, o))
+                .collect()
+        })
+    }
+
+    /// Messages in the dead-letter queue, read without consuming them.
+    pub async fn dead_letters(&self) -> Vec<DeadLetter> {
+        rabbit::dead_letters(&self.env).await
+    }
+
+    /// Unsent outbox rows.
+    pub async fn outbox_backlog(&self) -> i64 {
+        sync_core::relay::outbox_backlog(&self.pool)
+            .await
+            .expect("backlog")
+            .count
+    }
+
+    /// Stops workers and the api, then deletes this stack's queues from the broker.
+    pub async fn stop(mut self) {
+        for worker in self.workers.drain(..) {
+            worker.cancel.cancel();
+            let _ = tokio::time::timeout(Duration::from_secs(10), worker.task).await;
+        }
+        if let Some((cancel, task)) = self.api.take() {
+            cancel.cancel();
+            let _ = tokio::time::timeout(Duration::from_secs(10), task).await;
+        }
+        rabbit::delete_queues(&self.env).await;
+        self.sim.shutdown().await;
+    }
+}
+
+/// What a test needs to know of one simulator order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SimOrder {
+    pub id: u32,
+    pub current_state: u32,
+    pub customer_email: String,
+    /// (room type, first night, check-out) of each active (not cancelled) room line
+    pub lines: Vec<(u32, String, String)>,
+    /// Sum of the active lines' prices excluding tax.
+    pub total_tax_excl: rust_decimal::Decimal,
+}
+
+impl SimOrder {
+    fn of(shop: &qlo_sim::Shop, order: &qlo_sim::state::Order) -> SimOrder {
+        let active: Vec<_> = shop
+            .orders
+            .lines_of_order(order.id)
+            .filter(|l| !l.is_cancelled)
+            .collect();
+        let mut lines: Vec<(u32, String, String)> = active
+            .iter()
+            .map(|l| {
+                (
+                    l.id_room_type,
+                    l.date_from.to_string(),
+                    l.date_to.to_string(),
+                )
+            })
+            .collect();
+        lines.sort();
+        SimOrder {
+            id: order.id,
+            current_state: order.current_state,
+            customer_email: order.guest.email.clone(),
+            lines,
+            total_tax_excl: active.iter().map(|l| l.total_price_tax_excl).sum(),
+        }
+    }
+}
+
+/// Polls `check` every 50 ms until it returns `Some`, or panics after `timeout` naming `what`.
+pub async fn eventually<T, F, Fut>(what: &str, timeout: Duration, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        if tokio::time::Instant::now() > deadline {
+            panic!("timed out after {timeout:?} waiting for {what}");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// A JSON body for `POST /properties/{id}/reservations`.
+pub fn reservation_body(
+    room_type_id: &str,
+    guest_id: &str,
+    check_in: &str,
+    check_out: &str,
+    total: &str,
+) -> Value {
+    json!({
+        "roomTypeId": room_type_id, "guestId": guest_id, "checkIn": check_in, "checkOut": check_out,
+        "adults": 2, "totalPrice": total, "currency": "USD"
+    })
+}
+
+/// Counts by key, for assertions on request logs.
+pub fn tally<K: std::hash::Hash + Eq>(items: impl IntoIterator<Item = K>) -> HashMap<K, usize> {
+    let mut map = HashMap::new();
+    for item in items {
+        *map.entry(item).or_insert(0) += 1;
+    }
+    map
+}
+
+/// The broker's address, parsed from `RABBITMQ_URL`.
+pub fn socket_addr(url: &str) -> SocketAddr {
+    let parsed = url::Url::parse(url).expect("RABBITMQ_URL parses");
+    let host = parsed.host_str().unwrap_or("127.0.0.1");
+    let host = if host == "localhost" {
+        "127.0.0.1"
+    } else {
+        host
+    };
+    format!("{host}:{}", parsed.port().unwrap_or(5672))
+        .parse()
+        .expect("broker address")
+}
