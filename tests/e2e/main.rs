@@ -2,3 +2,4 @@
 //! each test on its own database, queue prefix and simulator.
 
 mod push;
+mod push_faults;
