@@ -3,3 +3,4 @@
 
 mod push;
 mod push_faults;
+mod push_isolation;
