@@ -1,33 +1,13 @@
 //! Prometheus metrics and the per-request metrics middleware.
 
-use std::sync::OnceLock;
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request};
 use axum::middleware::Next;
 use axum::response::Response;
-use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 
-static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
-
-/// The process-wide Prometheus recorder, installed on first use. Building several
-/// `Application`s or test apps in one process reuses it instead of installing it twice.
-pub fn prometheus_handle() -> PrometheusHandle {
-    HANDLE
-        .get_or_init(|| {
-            let recorder = PrometheusBuilder::new().build_recorder();
-            let handle = recorder.handle();
-            if metrics::set_global_recorder(recorder).is_err() {
-                // someone else's recorder is installed (an embedding process): /metrics then
-                // shows only what reaches ours, which is nothing; say so once
-                tracing::warn!(
-                    "a global metrics recorder was already installed; /metrics will be empty"
-                );
-            }
-            handle
-        })
-        .clone()
-}
+/// The process-wide Prometheus recorder (shared with the workers' ops servers).
+pub use sync_core::telemetry::prometheus_handle;
 
 /// Counts requests and their duration by method, route template and status.
 pub async fn track_requests(request: Request, next: Next) -> Response {

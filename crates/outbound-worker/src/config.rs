@@ -16,6 +16,8 @@ pub struct WorkerConfig {
     pub queue: QueueConfig,
     pub consumer: ConsumerConfig,
     pub client: ClientSettings,
+    /// `OPS_LISTEN_ADDR` (default 127.0.0.1:9101): `/health`, `/ready`, `/metrics`.
+    pub ops_addr: std::net::SocketAddr,
 }
 
 impl WorkerConfig {
@@ -32,6 +34,7 @@ impl WorkerConfig {
             queue: QueueConfig::from_lookup(env)?,
             consumer: ConsumerConfig::from_lookup(env)?,
             client: ClientSettings::from_env(env)?,
+            ops_addr: sync_core::ops_server::listen_addr(env, 9101)?,
         })
     }
 }

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use sync_core::crypto::KeyRing;
 use sync_core::messages::{OutboundMessage, QueueKind};
+use sync_core::ops_server::OpsServer;
 use sync_core::push::PushService;
 use sync_core::qlo_clients::QloClients;
 use sync_core::queue::{QueueConsumer, Topology};
@@ -14,6 +15,7 @@ use crate::{OutboundHandler, WorkerConfig};
 
 pub struct OutboundWorker {
     consumer: QueueConsumer<OutboundMessage, OutboundHandler>,
+    ops: OpsServer,
 }
 
 impl OutboundWorker {
@@ -22,6 +24,9 @@ impl OutboundWorker {
         let keys = Arc::new(
             KeyRing::from_settings(&config.crypto).context("loading the encryption keys")?,
         );
+        let ops = OpsServer::bind(config.ops_addr, "outbound-worker", pool.clone())
+            .await
+            .with_context(|| format!("binding OPS_LISTEN_ADDR {}", config.ops_addr))?;
         let resilience = sync_core::shared_resilience::factory(pool.clone());
         let clients = Arc::new(QloClients::new(keys, config.client, Some(resilience)));
         let handler = OutboundHandler::new(PushService::new(pool, clients));
@@ -33,14 +38,20 @@ impl OutboundWorker {
             config.consumer,
             handler,
         );
-        Ok(OutboundWorker { consumer })
+        Ok(OutboundWorker { consumer, ops })
+    }
+
+    /// Where `/health`, `/ready` and `/metrics` are served.
+    pub fn ops_addr(&self) -> std::io::Result<std::net::SocketAddr> {
+        self.ops.local_addr()
     }
 
     /// Consumes until `shutdown` fires, then finishes in-flight messages and closes.
     pub async fn run_until_stopped(self, shutdown: CancellationToken) -> anyhow::Result<()> {
-        self.consumer
-            .run(shutdown)
-            .await
-            .context("consuming qloapps.outbound")
+        let ops = tokio::spawn(self.ops.run(shutdown.child_token()));
+        let consumed = self.consumer.run(shutdown.clone()).await.context("consuming qloapps.outbound");
+        shutdown.cancel();
+        ops.await.context("ops server task")?.context("serving /health, /ready, /metrics")?;
+        consumed
     }
 }

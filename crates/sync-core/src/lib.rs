@@ -6,6 +6,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod messages;
+pub mod ops_server;
 pub mod outbox;
 pub mod push;
 pub mod qlo_clients;

@@ -56,3 +56,20 @@ where
         };
     });
 }
+
+static PROMETHEUS: OnceLock<metrics_exporter_prometheus::PrometheusHandle> = OnceLock::new();
+
+/// The process-wide Prometheus recorder, installed on first use; later calls (several apps or
+/// workers built in one test process) reuse it instead of installing a second one.
+pub fn prometheus_handle() -> metrics_exporter_prometheus::PrometheusHandle {
+    PROMETHEUS
+        .get_or_init(|| {
+            let recorder = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
+            let handle = recorder.handle();
+            if metrics::set_global_recorder(recorder).is_err() {
+                tracing::warn!("a global metrics recorder was already installed; /metrics will be empty");
+            }
+            handle
+        })
+        .clone()
+}

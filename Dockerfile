@@ -1,0 +1,27 @@
+# syntax=docker/dockerfile:1
+# One image holds every qlosync binary; each compose service picks its command.
+
+# ---- build -------------------------------------------------------------------------------------
+FROM rust:1-bookworm AS build
+WORKDIR /src
+COPY . .
+RUN --mount=type=cache,target=/usr/local/cargo/registry \
+    --mount=type=cache,target=/src/target \
+    cargo build --release --locked \
+        -p api -p outbound-worker -p inbound-worker -p sync-scheduler -p qlo-sim \
+ && mkdir -p /out \
+ && cp target/release/api target/release/outbound-worker target/release/inbound-worker \
+       target/release/sync-scheduler target/release/qlo-sim /out/
+
+# ---- run ---------------------------------------------------------------------------------------
+FROM debian:bookworm-slim
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends ca-certificates curl \
+ && rm -rf /var/lib/apt/lists/* \
+ && useradd --system --uid 10001 --user-group --no-create-home --shell /usr/sbin/nologin qlosync \
+ && mkdir -p /run/qlosync && chown qlosync:qlosync /run/qlosync
+COPY --from=build /out/ /usr/local/bin/
+USER qlosync:qlosync
+ENV LOG_FORMAT=json RUST_LOG=info
+EXPOSE 8080
+CMD ["api", "serve"]
