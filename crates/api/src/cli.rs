@@ -9,7 +9,7 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Subcommand)]
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
 pub enum Command {
     /// Serve the REST API (the default). Does not migrate: run `api migrate` first.
     Serve,
@@ -18,11 +18,21 @@ pub enum Command {
     Migrate,
     /// Print a new random encryption key (base64, 32 bytes) for QLOSYNC_ENCRYPTION_KEY.
     GenKey,
+    /// Create the demo property, its QloApps config and room-type mappings (idempotent).
+    /// The QloApps key comes from QLO_API_KEY (or QLO_API_KEY_FILE), never from the command line.
+    DemoSetup {
+        /// QloApps webservice URL (default: QLO_API_URL).
+        #[arg(long, env = "QLO_API_URL")]
+        qloapps_url: String,
+        /// QloApps hotel id.
+        #[arg(long, default_value_t = 1)]
+        hotel_id: i32,
+    },
 }
 
 impl Cli {
     pub fn command(&self) -> Command {
-        self.command.unwrap_or(Command::Serve)
+        self.command.clone().unwrap_or(Command::Serve)
     }
 }
 

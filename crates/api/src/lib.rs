@@ -9,6 +9,7 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod constraints;
+pub mod demo;
 pub mod error;
 pub mod extract;
 pub mod openapi;

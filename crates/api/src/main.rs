@@ -3,7 +3,7 @@
 use anyhow::Context;
 use api::cli::{Cli, Command};
 use api::config::Settings;
-use api::startup::{migrate, shutdown_signal, Application};
+use api::startup::{migrate_database, shutdown_signal, Application};
 use clap::Parser;
 use sync_core::config::{process_env, DatabaseSettings, LogSettings};
 use tokio_util::sync::CancellationToken;
@@ -24,13 +24,28 @@ async fn main() -> anyhow::Result<()> {
         Command::Migrate => {
             sync_core::telemetry::init(&LogSettings::from_env(&process_env)?);
             let database = DatabaseSettings::from_env(&process_env)?;
-            let pool = sync_core::db::connect_lazy(&DatabaseSettings {
-                max_connections: 1,
-                ..database
-            })?;
-            migrate(&pool).await?;
-            pool.close().await;
+            migrate_database(&database).await?;
             tracing::info!("migrations applied");
+            Ok(())
+        }
+        Command::DemoSetup {
+            qloapps_url,
+            hotel_id,
+        } => {
+            sync_core::telemetry::init(&LogSettings::from_env(&process_env)?);
+            let api_key = process_env("QLO_API_KEY")
+                .context("QLO_API_KEY (or QLO_API_KEY_FILE): the demo QloApps key is required")?;
+            let database = DatabaseSettings::from_env(&process_env)?;
+            let crypto = sync_core::config::CryptoSettings::from_env(&process_env)?;
+            let keys = sync_core::crypto::KeyRing::from_settings(&crypto)?;
+            let pool = migrate_database(&database).await?;
+            let target = api::demo::DemoTarget {
+                qloapps_url,
+                api_key,
+                hotel_id,
+            };
+            let ids = api::demo::ensure_demo(&pool, &keys, &target).await?;
+            println!("{}", serde_json::to_string_pretty(&ids)?);
             Ok(())
         }
         Command::Serve => {

@@ -183,6 +183,30 @@ pub async fn shutdown_signal() {
 }
 
 /// Applies pending migrations (`api migrate`).
+/// Creates the database if it does not exist yet, then applies pending migrations; returns a
+/// one-connection pool on it.
+pub async fn migrate_database(
+    database: &sync_core::config::DatabaseSettings,
+) -> anyhow::Result<PgPool> {
+    use sqlx::migrate::MigrateDatabase;
+    let url = database.url.expose_secret();
+    if !sqlx::Postgres::database_exists(url)
+        .await
+        .context("checking the database exists")?
+    {
+        sqlx::Postgres::create_database(url)
+            .await
+            .context("creating the database")?;
+        tracing::info!("database created");
+    }
+    let pool = sync_core::db::connect_lazy(&sync_core::config::DatabaseSettings {
+        max_connections: 1,
+        ..database.clone()
+    })?;
+    migrate(&pool).await?;
+    Ok(pool)
+}
+
 pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {
     sync_core::db::MIGRATOR
         .run(pool)

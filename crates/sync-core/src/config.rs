@@ -27,9 +27,24 @@ impl ConfigError {
     }
 }
 
-/// Reads the process environment; an empty value counts as unset.
+/// Reads the process environment; an empty value counts as unset. When `NAME` is unset and
+/// `NAME_FILE` names a file, the file's trimmed content is the value (the Docker / systemd
+/// credentials convention, so secrets need not sit in the environment).
 pub fn process_env(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+    let direct = std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    direct.or_else(|| {
+        let path = std::env::var(format!("{name}_FILE"))
+            .ok()
+            .filter(|p| !p.trim().is_empty())?;
+        match std::fs::read_to_string(&path) {
+            Ok(content) => Some(content.trim().to_owned()).filter(|v| !v.is_empty()),
+            Err(error) => {
+                // logging may not be set up yet: this is read while loading the configuration
+                eprintln!("{name}_FILE={path} cannot be read ({error}); {name} counts as unset");
+                None
+            }
+        }
+    })
 }
 
 /// Parses an optional variable, falling back to `default`.
@@ -242,6 +257,26 @@ mod tests {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         move |k| map.get(k).cloned()
+    }
+
+    #[test]
+    fn a_variable_can_be_read_from_the_file_named_by_its_file_variant() {
+        let path = std::env::temp_dir().join(format!("qlosync-config-{}", std::process::id()));
+        std::fs::write(&path, "s3cret-from-file\n").unwrap();
+        std::env::set_var("QLOSYNC_TEST_ONLY_SECRET_FILE", &path);
+        assert_eq!(
+            process_env("QLOSYNC_TEST_ONLY_SECRET").as_deref(),
+            Some("s3cret-from-file")
+        );
+        std::env::set_var("QLOSYNC_TEST_ONLY_SECRET", "direct");
+        assert_eq!(
+            process_env("QLOSYNC_TEST_ONLY_SECRET").as_deref(),
+            Some("direct"),
+            "the variable wins"
+        );
+        std::env::set_var("QLOSYNC_TEST_ONLY_MISSING_FILE", "/nonexistent/qlosync");
+        assert_eq!(process_env("QLOSYNC_TEST_ONLY_MISSING"), None);
+        let _ = std::fs::remove_file(path);
     }
 
     const KEY_A: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";

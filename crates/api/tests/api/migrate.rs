@@ -146,3 +146,76 @@ async fn the_application_serves_on_port_zero_and_stops_when_cancelled(pool: PgPo
         "the server stops cleanly when cancelled"
     );
 }
+
+#[sqlx::test(migrations = false)]
+async fn migrate_creates_a_missing_database(pool: PgPool) {
+    let url = url_of(&pool).await;
+    // short: PostgreSQL truncates names past 63 bytes
+    let missing = format!(
+        "qlosync_created_{}",
+        &uuid::Uuid::new_v4().simple().to_string()[..12]
+    );
+    let missing_url = format!("{}/{missing}", url.rsplit_once('/').expect("url").0);
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_api"))
+        .arg("migrate")
+        .env("DATABASE_URL", &missing_url)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let exists: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+            .bind(&missing)
+            .fetch_one(&pool)
+            .await
+            .expect("query");
+    assert!(exists);
+    sqlx::query(&format!("DROP DATABASE \"{missing}\" WITH (FORCE)"))
+        .execute(&pool)
+        .await
+        .expect("drop");
+}
+
+#[sqlx::test(migrator = "sync_core::db::MIGRATOR")]
+async fn demo_setup_run_twice_creates_the_demo_once(pool: PgPool) {
+    let url = url_of(&pool).await;
+    let run = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_api"))
+            .args(["demo-setup", "--qloapps-url", "http://127.0.0.1:9/api"])
+            .env("DATABASE_URL", &url)
+            .env(
+                "QLOSYNC_ENCRYPTION_KEY",
+                "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=",
+            )
+            .env("QLO_API_KEY", crate::helpers::QLO_KEY)
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("runs")
+    };
+    let (first, second) = (run(), run());
+    for output in [&first, &second] {
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    assert_eq!(first.stdout, second.stdout, "the same ids both times");
+    let stdout = String::from_utf8_lossy(&first.stdout);
+    assert!(
+        !stdout.contains(crate::helpers::QLO_KEY),
+        "the key is never printed"
+    );
+    let counts: (i64, i64, i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM properties), (SELECT count(*) FROM qloapps_config),
+                (SELECT count(*) FROM qloapps_room_type_mappings), (SELECT count(*) FROM guests)",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("counts");
+    assert_eq!(counts, (1, 1, 4, 1));
+}

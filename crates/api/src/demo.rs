@@ -1,0 +1,164 @@
+//! `api demo-setup`: the demo property, its QloApps config (pointing at `qlo-sim` or any
+//! QloApps), four room types mapped to the QloApps demo room types 1-4, and a guest. Running it
+//! again finds what exists and creates only what is missing.
+
+use anyhow::Context;
+use sqlx::PgPool;
+use sync_core::crypto::KeyRing;
+use sync_core::db;
+use sync_core::domain::property::NewProperty;
+use sync_core::domain::qloapps::seal_api_key;
+use sync_core::domain::room_type::NewRoomType;
+use sync_core::domain::{ConfigId, GuestId, PropertyId, RoomTypeId};
+
+pub const DEMO_PROPERTY: &str = "qlosync demo hotel";
+const ROOM_TYPES: [(&str, &str); 4] = [
+    ("GENERAL", "General Rooms"),
+    ("DELUX", "Delux Rooms"),
+    ("EXECUTIVE", "Executive Rooms"),
+    ("LUXURY", "Luxury Rooms"),
+];
+
+/// Where the demo's QloApps is.
+#[derive(Debug, Clone)]
+pub struct DemoTarget {
+    pub qloapps_url: String,
+    pub api_key: String,
+    pub hotel_id: i32,
+}
+
+/// What exists after a run (ids only; no secret).
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DemoIds {
+    pub property_id: PropertyId,
+    pub config_id: ConfigId,
+    pub room_type_ids: Vec<RoomTypeId>,
+    pub guest_id: GuestId,
+}
+
+pub async fn ensure_demo(
+    pool: &PgPool,
+    keys: &KeyRing,
+    target: &DemoTarget,
+) -> anyhow::Result<DemoIds> {
+    let mut tx = pool.begin().await?;
+    // one demo setup at a time, so two concurrent runs cannot both create the property
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtext('qlosync.demo-setup'))")
+        .execute(&mut *tx)
+        .await?;
+    let property = match db::properties::list_properties(&mut *tx)
+        .await?
+        .into_iter()
+        .find(|p| p.name == DEMO_PROPERTY)
+    {
+        Some(p) => p,
+        None => {
+            let new = NewProperty {
+                name: DEMO_PROPERTY.into(),
+                timezone: "UTC".into(),
+                currency: "USD".into(),
+            };
+            db::properties::insert_property(&mut *tx, &new).await?
+        }
+    };
+    let existing = db::room_types::list_room_types(&mut *tx, property.id).await?;
+    let mut room_type_ids = Vec::new();
+    for (code, name) in ROOM_TYPES {
+        let id = match existing.iter().find(|rt| rt.code == code) {
+            Some(rt) => rt.id,
+            None => {
+                let new = NewRoomType {
+                    code: code.into(),
+                    name: name.into(),
+                    description: None,
+                    total_rooms: 5,
+                    max_adults: 2,
+                    max_children: 2,
+                };
+                db::room_types::insert_room_type(&mut *tx, property.id, &new)
+                    .await?
+                    .id
+            }
+        };
+        room_type_ids.push(id);
+    }
+    let config_id = ensure_config(&mut tx, keys, property.id, target).await?;
+    let mappings = db::qloapps_room_type_mappings::list_mappings(&mut *tx, config_id).await?;
+    for (i, room_type) in room_type_ids.iter().enumerate() {
+        if !mappings.iter().any(|m| m.local_room_type_id == *room_type) {
+            let new = db::qloapps_room_type_mappings::NewRoomTypeMapping {
+                config_id,
+                property_id: property.id,
+                local_room_type_id: *room_type,
+                qloapps_room_type_id: i32::try_from(i + 1).unwrap_or(1),
+                is_active: true,
+            };
+            db::qloapps_room_type_mappings::insert_mapping(&mut *tx, &new).await?;
+        }
+    }
+    let guest_id = ensure_guest(&mut tx, property.id).await?;
+    tx.commit().await?;
+    Ok(DemoIds {
+        property_id: property.id,
+        config_id,
+        room_type_ids,
+        guest_id,
+    })
+}
+
+async fn ensure_config(
+    tx: &mut sqlx::PgConnection,
+    keys: &KeyRing,
+    property_id: PropertyId,
+    target: &DemoTarget,
+) -> anyhow::Result<ConfigId> {
+    let configs = db::qloapps_config::list_configs(&mut *tx, Some(property_id)).await?;
+    if let Some(config) = configs
+        .into_iter()
+        .find(|c| c.base_url == target.qloapps_url)
+    {
+        return Ok(config.id);
+    }
+    let id = ConfigId::generate();
+    let sealed =
+        seal_api_key(keys, id, &target.api_key).context("encrypting the demo QloApps key")?;
+    let new = db::qloapps_config::NewConfig {
+        id,
+        property_id,
+        name: "QloApps demo".into(),
+        base_url: target.qloapps_url.clone(),
+        api_key: Some(sealed),
+        qloapps_hotel_id: target.hotel_id,
+        language_id: 1,
+        sync_enabled: true,
+    };
+    Ok(db::qloapps_config::insert_config(&mut *tx, &new).await?.id)
+}
+
+async fn ensure_guest(
+    tx: &mut sqlx::PgConnection,
+    property_id: PropertyId,
+) -> anyhow::Result<GuestId> {
+    let email = "demo.guest@example.com";
+    let found: Option<GuestId> = sqlx::query_scalar(
+        "SELECT id FROM guests WHERE property_id = $1 AND lower(email) = $2 LIMIT 1",
+    )
+    .bind(property_id)
+    .bind(email)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some(id) = found {
+        return Ok(id);
+    }
+    let new = sync_core::domain::guest::NewGuest {
+        first_name: "Demo".into(),
+        last_name: "Guest".into(),
+        email: Some(email.into()),
+        phone: Some("+1 555 0100".into()),
+        possible_duplicate: false,
+    };
+    Ok(db::guests::insert_guest(&mut *tx, property_id, &new)
+        .await?
+        .id)
+}
