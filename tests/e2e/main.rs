@@ -4,3 +4,4 @@
 mod push;
 mod push_faults;
 mod push_isolation;
+mod observability;

@@ -44,6 +44,8 @@ pub struct Worker {
     cancel: CancellationToken,
     task: JoinHandle<anyhow::Result<()>>,
     pub proxy: Option<TcpProxy>,
+    /// Where its `/health`, `/ready` and `/metrics` answer.
+    pub ops_url: String,
 }
 
 impl Stack {
@@ -93,14 +95,20 @@ impl Stack {
         let worker = outbound_worker::OutboundWorker::build(config)
             .await
             .expect("worker builds");
+        let ops_url = format!("http://{}", worker.ops_addr().expect("ops address"));
         let cancel = CancellationToken::new();
         let task = tokio::spawn(worker.run_until_stopped(cancel.clone()));
         self.workers.push(Worker {
             cancel,
             task,
             proxy,
+            ops_url,
         });
         self.workers.len() - 1
+    }
+
+    pub fn worker(&self, i: usize) -> &Worker {
+        &self.workers[i]
     }
 
     /// Kills worker `i` the hard way: its broker connection is cut and its task aborted, so

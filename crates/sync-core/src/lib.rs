@@ -5,6 +5,7 @@ pub mod crypto;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod keyed_lock;
 pub mod messages;
 pub mod ops_server;
 pub mod outbox;

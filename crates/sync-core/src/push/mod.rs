@@ -21,6 +21,7 @@ use crate::db;
 use crate::domain::{
     ConfigId, Reservation, ReservationId, ReservationMapping, ReservationStatus, SyncOutcome,
 };
+use crate::keyed_lock::KeyedLock;
 use crate::qlo_clients::QloClients;
 use crate::sync_error::SyncError;
 
@@ -75,11 +76,17 @@ impl PushOutcome {
 pub struct PushService {
     pool: PgPool,
     clients: Arc<QloClients>,
+    /// Same-reservation pushes of this process wait here, not on a pooled connection.
+    local_locks: Arc<KeyedLock<ReservationId>>,
 }
 
 impl PushService {
     pub fn new(pool: PgPool, clients: Arc<QloClients>) -> Self {
-        PushService { pool, clients }
+        PushService {
+            pool,
+            clients,
+            local_locks: Arc::default(),
+        }
     }
 
     /// Brings QloApps in line with the reservation's current state, records the outcome in
@@ -90,6 +97,7 @@ impl PushService {
         reservation_id: ReservationId,
     ) -> Result<PushOutcome, SyncError> {
         let started = Instant::now();
+        let _local = self.local_locks.lock(reservation_id).await;
         let mut tx = self.pool.begin().await?;
         sqlx::query("SELECT pg_advisory_xact_lock($1)")
             .bind(reservation_lock_key(reservation_id))
