@@ -15,12 +15,12 @@ use uuid::Uuid;
 const WAIT: Duration = Duration::from_secs(30);
 
 fn create_message(config_id: &str, reservation_id: &str) -> Vec<u8> {
-    let config_id = Uuid::parse_str(config_id).unwrap();
+    let config_id = Uuid::parse_str(config_id).expect("config id");
     let message = OutboundMessage::ReservationCreate(ReservationEvent {
         envelope: Envelope::new(config_id, None),
-        reservation_id: Uuid::parse_str(reservation_id).unwrap(),
+        reservation_id: Uuid::parse_str(reservation_id).expect("reservation id"),
     });
-    serde_json::to_vec(&message).unwrap()
+    serde_json::to_vec(&message).expect("serialises")
 }
 
 async fn breaker_state(stack: &Stack, config_id: &str) -> Option<String> {
@@ -28,7 +28,7 @@ async fn breaker_state(stack: &Stack, config_id: &str) -> Option<String> {
         .bind(config_id)
         .fetch_optional(&stack.pool)
         .await
-        .unwrap()
+        .expect("breaker state query")
 }
 
 #[sqlx::test(migrator = "sync_core::db::MIGRATOR")]
