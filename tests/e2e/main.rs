@@ -1,7 +1,14 @@
 //! End-to-end tests: the api, the outbox relay, RabbitMQ, the workers and qlo-sim together,
 //! each test on its own database, queue prefix and simulator.
 
+mod ari_recovery;
+mod ari_support;
+mod availability;
+mod dlq;
+mod observability;
+mod pull;
 mod push;
 mod push_faults;
 mod push_isolation;
-mod observability;
+mod rates;
+mod reconcile;

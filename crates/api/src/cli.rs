@@ -1,4 +1,4 @@
-//! Command line: `api [serve]`, `api migrate`, `api gen-key`.
+//! Command line: `api [serve]`, `api migrate`, `api gen-key`, `api dlq list|replay|discard`.
 
 use clap::{Parser, Subcommand};
 
@@ -27,6 +27,11 @@ pub enum Command {
         /// QloApps hotel id.
         #[arg(long, default_value_t = 1)]
         hotel_id: i32,
+    },
+    /// Inspect, replay or discard dead-lettered messages (needs RABBITMQ_URL, QLOSYNC_QUEUE_*).
+    Dlq {
+        #[command(subcommand)]
+        command: crate::dlq_cli::DlqCommand,
     },
 }
 

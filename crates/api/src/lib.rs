@@ -10,6 +10,7 @@ pub mod cli;
 pub mod config;
 pub mod constraints;
 pub mod demo;
+pub mod dlq_cli;
 pub mod error;
 pub mod extract;
 pub mod openapi;

@@ -1,4 +1,5 @@
-//! `api`: serve the REST API (default), apply migrations, or print a new encryption key.
+//! `api`: serve the REST API (default), apply migrations, print a new encryption key, or work
+//! the dead-letter queue (`api dlq`).
 
 use anyhow::Context;
 use api::cli::{Cli, Command};
@@ -47,6 +48,9 @@ async fn main() -> anyhow::Result<()> {
             let ids = api::demo::ensure_demo(&pool, &keys, &target).await?;
             println!("{}", serde_json::to_string_pretty(&ids)?);
             Ok(())
+        }
+        Command::Dlq { command } => {
+            api::dlq_cli::run(&command, &process_env, &mut std::io::stdout()).await
         }
         Command::Serve => {
             let settings = Settings::from_env(&process_env).context("configuration")?;

@@ -8,8 +8,8 @@ use utoipa::{Modify, OpenApi};
 
 use crate::error::{ErrorBody, ErrorDetail, FieldError};
 use crate::routes::{
-    channel_managers, connection_test, guests, health, inventory, properties, qloapps_configs,
-    reservations, room_type_mappings, room_types, sync,
+    booking_events, channel_managers, connection_test, dlq, guests, health, inventory, properties,
+    qloapps_configs, reconcile, reservations, room_type_mappings, room_types, sync,
 };
 
 #[derive(OpenApi)]
@@ -31,7 +31,10 @@ use crate::routes::{
         room_type_mappings::create_mapping, room_type_mappings::list_mappings, room_type_mappings::get_mapping,
         room_type_mappings::update_mapping, room_type_mappings::delete_mapping,
         sync::request_sync, sync::list_sync_state, sync::list_sync_log, sync::list_reservation_mappings,
+        booking_events::notify_booking,
+        reconcile::reconcile,
         channel_managers::get_status, connection_test::test_connection, channel_managers::switch,
+        dlq::list_dead_letters, dlq::replay_dead_letters, dlq::discard_dead_letters,
         openapi_json,
     ),
     components(schemas(ErrorBody, ErrorDetail, FieldError)),

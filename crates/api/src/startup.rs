@@ -12,6 +12,7 @@ use axum::Router;
 use secrecy::ExposeSecret;
 use sqlx::PgPool;
 use sync_core::crypto::KeyRing;
+use sync_core::dlq::DeadLetterQueue;
 use sync_core::queue::Topology;
 use sync_core::relay::OutboxRelay;
 use tokio::net::TcpListener;
@@ -45,7 +46,11 @@ impl Application {
                 settings.http.test_connection_timeout_ms,
             ),
         };
-        let state = build_state(pool, keys, ApiTokens::new(&settings.http.tokens), http);
+        let mut state = build_state(pool, keys, ApiTokens::new(&settings.http.tokens), http);
+        state.dlq = settings.rabbitmq_url.as_ref().map(|url| {
+            let topology = Topology::new(settings.queue.clone());
+            Arc::new(DeadLetterQueue::new(url.expose_secret(), topology))
+        });
         let listener = TcpListener::bind(settings.http.listen_addr)
             .await
             .with_context(|| format!("binding {}", settings.http.listen_addr))?;
@@ -104,6 +109,7 @@ pub fn build_state(pool: PgPool, keys: KeyRing, tokens: ApiTokens, http: HttpPol
         tokens: Arc::new(tokens),
         metrics: crate::telemetry::prometheus_handle(),
         http: Arc::new(http),
+        dlq: None,
     }
 }
 

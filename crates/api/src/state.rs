@@ -17,6 +17,8 @@ pub struct AppState {
     pub tokens: Arc<ApiTokens>,
     pub metrics: PrometheusHandle,
     pub http: Arc<HttpPolicy>,
+    /// The dead-letter queue tools (`/api/v1/dlq`); `None` without `RABBITMQ_URL`.
+    pub dlq: Option<Arc<sync_core::dlq::DeadLetterQueue>>,
 }
 
 /// Request policies the router applies.

@@ -3,12 +3,14 @@
 use std::sync::Arc;
 
 use anyhow::Context;
+use sync_core::availability::AvailabilityService;
 use sync_core::crypto::KeyRing;
 use sync_core::messages::{OutboundMessage, QueueKind};
 use sync_core::ops_server::OpsServer;
 use sync_core::push::PushService;
 use sync_core::qlo_clients::QloClients;
 use sync_core::queue::{QueueConsumer, Topology};
+use sync_core::rates::RateService;
 use tokio_util::sync::CancellationToken;
 
 use crate::{OutboundHandler, WorkerConfig};
@@ -20,7 +22,13 @@ pub struct OutboundWorker {
 
 impl OutboundWorker {
     pub async fn build(config: WorkerConfig) -> anyhow::Result<Self> {
-        let pool = sync_core::db::connect_lazy(&config.database)?;
+        // each in-flight message holds a connection for its push, and the shared limiter and
+        // breaker need one beside it: never let the pool be what serialises the worker
+        let mut database = config.database.clone();
+        database.max_connections = database
+            .max_connections
+            .max(u32::from(config.consumer.prefetch) + 2);
+        let pool = sync_core::db::connect_lazy(&database)?;
         let keys = Arc::new(
             KeyRing::from_settings(&config.crypto).context("loading the encryption keys")?,
         );
@@ -29,7 +37,11 @@ impl OutboundWorker {
             .with_context(|| format!("binding OPS_LISTEN_ADDR {}", config.ops_addr))?;
         let resilience = sync_core::shared_resilience::factory(pool.clone());
         let clients = Arc::new(QloClients::new(keys, config.client, Some(resilience)));
-        let handler = OutboundHandler::new(PushService::new(pool, clients));
+        let handler = OutboundHandler::new(
+            PushService::new(pool.clone(), clients.clone()),
+            RateService::new(pool.clone(), clients.clone()),
+            AvailabilityService::new(pool, clients),
+        );
         let topology = Topology::new(config.queue);
         let consumer = QueueConsumer::new(
             config.rabbitmq_url,
@@ -49,9 +61,15 @@ impl OutboundWorker {
     /// Consumes until `shutdown` fires, then finishes in-flight messages and closes.
     pub async fn run_until_stopped(self, shutdown: CancellationToken) -> anyhow::Result<()> {
         let ops = tokio::spawn(self.ops.run(shutdown.child_token()));
-        let consumed = self.consumer.run(shutdown.clone()).await.context("consuming qloapps.outbound");
+        let consumed = self
+            .consumer
+            .run(shutdown.clone())
+            .await
+            .context("consuming qloapps.outbound");
         shutdown.cancel();
-        ops.await.context("ops server task")?.context("serving /health, /ready, /metrics")?;
+        ops.await
+            .context("ops server task")?
+            .context("serving /health, /ready, /metrics")?;
         consumed
     }
 }

@@ -18,8 +18,15 @@ use tokio_util::sync::CancellationToken;
 use crate::config::{parse_or, ConfigError};
 
 /// `OPS_LISTEN_ADDR`, with a default per process so they can share a host.
-pub fn listen_addr(env: &impl Fn(&str) -> Option<String>, default_port: u16) -> Result<SocketAddr, ConfigError> {
-    parse_or(env, "OPS_LISTEN_ADDR", SocketAddr::from(([127, 0, 0, 1], default_port)))
+pub fn listen_addr(
+    env: &impl Fn(&str) -> Option<String>,
+    default_port: u16,
+) -> Result<SocketAddr, ConfigError> {
+    parse_or(
+        env,
+        "OPS_LISTEN_ADDR",
+        SocketAddr::from(([127, 0, 0, 1], default_port)),
+    )
 }
 
 #[derive(Clone)]
@@ -36,10 +43,21 @@ pub struct OpsServer {
 }
 
 impl OpsServer {
-    pub async fn bind(addr: SocketAddr, process: &'static str, pool: PgPool) -> std::io::Result<OpsServer> {
+    pub async fn bind(
+        addr: SocketAddr,
+        process: &'static str,
+        pool: PgPool,
+    ) -> std::io::Result<OpsServer> {
         let listener = TcpListener::bind(addr).await?;
         let metrics = crate::telemetry::prometheus_handle();
-        Ok(OpsServer { listener, state: OpsState { process, pool, metrics } })
+        Ok(OpsServer {
+            listener,
+            state: OpsState {
+                process,
+                pool,
+                metrics,
+            },
+        })
     }
 
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
@@ -63,19 +81,32 @@ async fn health(State(state): State<OpsState>) -> Json<Value> {
 }
 
 async fn ready(State(state): State<OpsState>) -> (StatusCode, Json<Value>) {
-    let check = tokio::time::timeout(Duration::from_secs(3), sqlx::query("SELECT 1").execute(&state.pool)).await;
+    let check = tokio::time::timeout(
+        Duration::from_secs(3),
+        sqlx::query("SELECT 1").execute(&state.pool),
+    )
+    .await;
     match check {
-        Ok(Ok(_)) => (StatusCode::OK, Json(json!({"status": "ok", "database": "ok"}))),
+        Ok(Ok(_)) => (
+            StatusCode::OK,
+            Json(json!({"status": "ok", "database": "ok"})),
+        ),
         Ok(Err(_)) => unavailable("not reachable"),
         Err(_) => unavailable("timed out after 3 s"),
     }
 }
 
 fn unavailable(database: &str) -> (StatusCode, Json<Value>) {
-    (StatusCode::SERVICE_UNAVAILABLE, Json(json!({"status": "unavailable", "database": database})))
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        Json(json!({"status": "unavailable", "database": database})),
+    )
 }
 
 async fn metrics(State(state): State<OpsState>) -> impl IntoResponse {
     state.metrics.run_upkeep();
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render())
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.metrics.render(),
+    )
 }

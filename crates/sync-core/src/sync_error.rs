@@ -36,6 +36,15 @@ pub enum SyncError {
         reservation: ReservationId,
         problem: String,
     },
+    #[error("QloApps config {0}: its property's channel manager is not QloApps")]
+    ChannelManagerOff(ConfigId),
+    /// Another pull of the config holds its pull lock (`sync_lock`).
+    #[error("a pull is already running for QloApps config {0}")]
+    PullBusy(ConfigId),
+    /// The pull stopped part-way (shutdown, orders changing faster than they can be read);
+    /// its progress is kept and the next pull resumes from it.
+    #[error("pull of QloApps config {config} stopped before the end: {reason}")]
+    PullIncomplete { config: ConfigId, reason: String },
     #[error("stored API key cannot be decrypted: {0}")]
     Crypto(#[from] CryptoError),
     #[error("QloApps: {0}")]
@@ -50,6 +59,7 @@ impl SyncError {
             SyncError::Qlo(qlo_client::Error::CircuitOpen { .. }) => Disposition::Defer,
             SyncError::Qlo(e) if e.is_transient() => Disposition::Retry,
             SyncError::Db(e) if crate::db::is_transient(e) => Disposition::Retry,
+            SyncError::PullBusy(_) | SyncError::PullIncomplete { .. } => Disposition::Retry,
             _ => Disposition::Fail,
         }
     }

@@ -67,7 +67,9 @@ pub fn prometheus_handle() -> metrics_exporter_prometheus::PrometheusHandle {
             let recorder = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
             let handle = recorder.handle();
             if metrics::set_global_recorder(recorder).is_err() {
-                tracing::warn!("a global metrics recorder was already installed; /metrics will be empty");
+                tracing::warn!(
+                    "a global metrics recorder was already installed; /metrics will be empty"
+                );
             }
             handle
         })

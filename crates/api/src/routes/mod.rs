@@ -7,13 +7,16 @@ use tracing::Span;
 use crate::error::ApiError;
 use crate::state::AppState;
 
+pub mod booking_events;
 pub mod channel_managers;
 pub mod connection_test;
+pub mod dlq;
 pub mod guests;
 pub mod health;
 pub mod inventory;
 pub mod properties;
 pub mod qloapps_configs;
+pub mod reconcile;
 pub mod reservations;
 pub mod reservations_input;
 pub mod room_type_mappings;
@@ -31,7 +34,10 @@ pub fn api_router() -> Router<AppState> {
         .merge(qloapps_configs::router())
         .merge(room_type_mappings::router())
         .merge(sync::router())
+        .merge(booking_events::router())
+        .merge(reconcile::router())
         .merge(channel_managers::router())
+        .merge(dlq::router())
         .route(
             "/openapi.json",
             axum::routing::get(crate::openapi::openapi_json),

@@ -2,8 +2,10 @@
 //! PostgreSQL database per test; test-connection against `qlo-sim`; the binary's commands.
 
 mod auth;
+mod booking_events;
 mod channel_managers;
 mod connection_test;
+mod dlq;
 mod guests;
 mod health;
 mod helpers;
@@ -13,6 +15,7 @@ mod openapi;
 mod outbox_atomicity;
 mod properties;
 mod qloapps_configs;
+mod reconcile;
 mod requests;
 mod reservation_listing;
 mod reservations;

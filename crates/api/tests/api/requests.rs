@@ -104,8 +104,13 @@ pub const ROUTES: &[(&str, &str)] = &[
         "GET",
         "/api/v1/qloapps/configs/{configId}/reservation-mappings",
     ),
+    ("POST", "/api/v1/qloapps/configs/{configId}/reconcile"),
+    ("POST", "/api/v1/qloapps/booking-events"),
     ("GET", "/api/v1/settings/channel-managers"),
     ("POST", "/api/v1/settings/channel-managers/test"),
     ("POST", "/api/v1/settings/channel-managers/switch"),
+    ("GET", "/api/v1/dlq"),
+    ("POST", "/api/v1/dlq/replay"),
+    ("POST", "/api/v1/dlq/discard"),
     ("GET", "/api/v1/openapi.json"),
 ];

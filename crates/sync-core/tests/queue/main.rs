@@ -7,6 +7,7 @@
 mod breaker;
 mod consumer;
 mod consumer_failures;
+mod dlq;
 mod handler;
 mod helpers;
 mod limiter;

@@ -1,0 +1,10 @@
+//! The inbound worker: the consumer base around [`handler::InboundHandler`], which runs pulls
+//! (`sync_core::pull`) for `booking.sync` and `booking.created|updated|cancelled` messages.
+
+mod config;
+mod handler;
+mod startup;
+
+pub use config::WorkerConfig;
+pub use handler::InboundHandler;
+pub use startup::InboundWorker;

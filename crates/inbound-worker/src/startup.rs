@@ -1,0 +1,73 @@
+//! Builds the worker from its config and runs it until shutdown.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use sync_core::crypto::KeyRing;
+use sync_core::messages::{InboundMessage, QueueKind};
+use sync_core::ops_server::OpsServer;
+use sync_core::pull::PullService;
+use sync_core::qlo_clients::QloClients;
+use sync_core::queue::{QueueConsumer, Topology};
+use tokio_util::sync::CancellationToken;
+
+use crate::{InboundHandler, WorkerConfig};
+
+pub struct InboundWorker {
+    consumer: QueueConsumer<InboundMessage, InboundHandler>,
+    ops: OpsServer,
+    stop_pulls: CancellationToken,
+}
+
+impl InboundWorker {
+    pub async fn build(config: WorkerConfig) -> anyhow::Result<Self> {
+        let pool = sync_core::db::connect_lazy(&config.database)?;
+        let keys = Arc::new(
+            KeyRing::from_settings(&config.crypto).context("loading the encryption keys")?,
+        );
+        let ops = OpsServer::bind(config.ops_addr, "inbound-worker", pool.clone())
+            .await
+            .with_context(|| format!("binding OPS_LISTEN_ADDR {}", config.ops_addr))?;
+        let resilience = sync_core::shared_resilience::factory(pool.clone());
+        let clients = Arc::new(QloClients::new(keys, config.client, Some(resilience)));
+        let handler = InboundHandler::new(PullService::new(pool, clients, config.pull));
+        let stop_pulls = handler.stop_token();
+        let consumer = QueueConsumer::new(
+            config.rabbitmq_url,
+            Topology::new(config.queue),
+            QueueKind::Inbound,
+            config.consumer,
+            handler,
+        );
+        Ok(InboundWorker {
+            consumer,
+            ops,
+            stop_pulls,
+        })
+    }
+
+    /// Where `/health`, `/ready` and `/metrics` are served.
+    pub fn ops_addr(&self) -> std::io::Result<std::net::SocketAddr> {
+        self.ops.local_addr()
+    }
+
+    /// Consumes until `shutdown` fires, then finishes in-flight pulls and closes.
+    pub async fn run_until_stopped(self, shutdown: CancellationToken) -> anyhow::Result<()> {
+        let ops = tokio::spawn(self.ops.run(shutdown.child_token()));
+        let (signal, stop_pulls) = (shutdown.clone(), self.stop_pulls);
+        tokio::spawn(async move {
+            signal.cancelled().await;
+            stop_pulls.cancel();
+        });
+        let consumed = self
+            .consumer
+            .run(shutdown.clone())
+            .await
+            .context("consuming qloapps.inbound");
+        shutdown.cancel();
+        ops.await
+            .context("ops server task")?
+            .context("serving /health, /ready, /metrics")?;
+        consumed
+    }
+}

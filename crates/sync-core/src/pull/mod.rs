@@ -1,0 +1,236 @@
+//! Pull: QloApps bookings into PMS reservations (the seed's "Inbound Worker Flow" and
+//! "Pattern 3: Scheduled Pull Sync"; DESIGN.md section 5).
+//!
+//! A pull runs under the config's pull lock (`sync_lock`), records itself in
+//! `qloapps_sync_state` and each booking's outcome in `qloapps_sync_log`. A full pull reads
+//! every order; an incremental one starts from the stored watermark minus an overlap margin.
+//! Orders are read a page at a time (`page`), each page's room lines and customers in one call
+//! each, and applied in one transaction per page with a savepoint per booking, so a booking
+//! that fails (an unmapped room type, bad data) is logged and the run goes on. Memory holds one
+//! page, whatever the number of bookings. The mapping rule is documented in `map`.
+
+mod apply;
+pub mod conflict;
+mod group;
+pub mod map;
+pub mod page;
+mod pair;
+pub mod record;
+mod run;
+pub mod watermark;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use sqlx::PgPool;
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+pub use record::Counts;
+
+use crate::config::{parse_or, ConfigError};
+use crate::db;
+use crate::domain::{ChannelManager, ConfigId, SyncDirection};
+use crate::qlo_clients::QloClients;
+use crate::sync_error::SyncError;
+use crate::sync_lock::{self, PullLock};
+
+/// How pulls read QloApps (`QLOAPPS_PULL_*`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PullSettings {
+    /// Orders per page (`QLOAPPS_PULL_PAGE_SIZE`, default 100, at most 199 so a page and its
+    /// overlap row fit one batched call).
+    pub page_size: u32,
+    /// How far before the watermark an incremental pull starts (`QLOAPPS_PULL_OVERLAP_SECS`,
+    /// default 60): orders committed late with an earlier `date_upd` are still seen.
+    pub overlap: Duration,
+}
+
+impl Default for PullSettings {
+    fn default() -> Self {
+        PullSettings {
+            page_size: 100,
+            overlap: Duration::from_secs(60),
+        }
+    }
+}
+
+impl PullSettings {
+    pub fn from_env(env: &impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let d = PullSettings::default();
+        let page_size: u32 = parse_or(env, "QLOAPPS_PULL_PAGE_SIZE", d.page_size)?;
+        if !(1..=199).contains(&page_size) {
+            return Err(ConfigError::new(
+                "QLOAPPS_PULL_PAGE_SIZE",
+                "must be between 1 and 199",
+            ));
+        }
+        let overlap: u64 = parse_or(env, "QLOAPPS_PULL_OVERLAP_SECS", d.overlap.as_secs())?;
+        if overlap > 86_400 {
+            return Err(ConfigError::new(
+                "QLOAPPS_PULL_OVERLAP_SECS",
+                "must be at most 86400",
+            ));
+        }
+        Ok(PullSettings {
+            page_size,
+            overlap: Duration::from_secs(overlap),
+        })
+    }
+}
+
+/// What to pull.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PullKind {
+    /// Every order.
+    Full,
+    /// Orders changed since the stored watermark; full when there is none yet.
+    Incremental,
+    /// One order (a `booking.*` event), through the same batched reads; leaves the watermark.
+    Booking(u64),
+}
+
+/// What a pull did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PullReport {
+    pub run_id: Uuid,
+    pub config_id: ConfigId,
+    /// "full", "incremental" or "booking" (`qloapps_sync_state.sync_type`).
+    pub sync_type: &'static str,
+    pub counts: Counts,
+    pub duration: Duration,
+    /// The raw `date_upd` the next incremental pull starts from.
+    pub watermark: Option<String>,
+    /// Pages that had new orders.
+    pub pages: u32,
+    /// The most orders held in memory at once (one page and its overlap row).
+    pub peak_orders_in_memory: usize,
+    /// Times paging went back because orders changed while being read.
+    pub restarts: u32,
+}
+
+#[derive(Clone)]
+pub struct PullService {
+    pool: PgPool,
+    clients: Arc<QloClients>,
+    settings: PullSettings,
+}
+
+impl PullService {
+    pub fn new(pool: PgPool, clients: Arc<QloClients>, settings: PullSettings) -> Self {
+        PullService {
+            pool,
+            clients,
+            settings,
+        }
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// [`Self::pull_until`] without a shutdown signal.
+    pub async fn pull(&self, config_id: ConfigId, kind: PullKind) -> Result<PullReport, SyncError> {
+        self.pull_until(config_id, kind, &CancellationToken::new())
+            .await
+    }
+
+    /// Runs one pull of `config_id` under its pull lock; [`SyncError::PullBusy`] when another
+    /// pull of the config runs anywhere. `cancel` stops it between pages (the progress made is
+    /// kept: the next pull resumes from it).
+    pub async fn pull_until(
+        &self,
+        config_id: ConfigId,
+        kind: PullKind,
+        cancel: &CancellationToken,
+    ) -> Result<PullReport, SyncError> {
+        let lock = PullLock::try_acquire(&self.pool, config_id)
+            .await?
+            .ok_or(SyncError::PullBusy(config_id))?;
+        let result = self.locked(config_id, kind, cancel).await;
+        lock.release().await;
+        result
+    }
+
+    async fn locked(
+        &self,
+        config_id: ConfigId,
+        kind: PullKind,
+        cancel: &CancellationToken,
+    ) -> Result<PullReport, SyncError> {
+        let pool = &self.pool;
+        let config = db::qloapps_config::get_config(pool, config_id)
+            .await?
+            .ok_or(SyncError::ConfigNotFound(config_id))?;
+        if !config.sync_enabled {
+            return Err(SyncError::SyncDisabled(config_id));
+        }
+        let property = db::properties::get_property(pool, config.property_id)
+            .await?
+            .ok_or(SyncError::ConfigNotFound(config_id))?;
+        if property.active_channel_manager != ChannelManager::Qloapps {
+            return Err(SyncError::ChannelManagerOff(config_id));
+        }
+        let abandoned = sync_lock::mark_abandoned_runs(pool, config_id).await?;
+        if abandoned > 0 {
+            tracing::warn!(%config_id, abandoned, "earlier pulls had died mid-run; marked failed");
+        }
+        let previous = watermark::previous_pull(pool, config_id).await?;
+        let start = previous.watermark.as_deref().and_then(watermark::parse);
+        let (sync_type, plan) = match kind {
+            PullKind::Booking(id) => ("booking", run::Plan::Booking(id)),
+            PullKind::Incremental if start.is_some() => ("incremental", run::Plan::Since(start)),
+            PullKind::Full | PullKind::Incremental => ("full", run::Plan::Since(None)),
+        };
+        let running = db::qloapps_sync_state::insert_running(
+            pool,
+            config_id,
+            sync_type,
+            SyncDirection::Inbound,
+            "pull",
+        )
+        .await?;
+        let started = Instant::now();
+        let client = self.clients.client(&config).await;
+        let job = run::Job {
+            pool,
+            config: &config,
+            property: &property,
+            run_id: running.id,
+            settings: self.settings,
+            previous: start,
+            cancel,
+        };
+        let mut progress = run::Progress::default();
+        let outcome = match client {
+            Ok(client) => job.execute(&client, plan, &mut progress).await,
+            Err(e) => Err(e),
+        };
+        let watermark = match plan {
+            run::Plan::Booking(_) => None,
+            run::Plan::Since(_) => progress.watermark(start).map(watermark::format),
+        };
+        let error = outcome.as_ref().err().map(ToString::to_string);
+        let end = record::RunEnd {
+            counts: progress.counts,
+            duration: started.elapsed(),
+            watermark: watermark.as_deref(),
+            error: error.as_deref(),
+            previous_success: previous.last_successful_sync,
+        };
+        record::finish_run(pool, running.id, &end).await?;
+        let report = PullReport {
+            run_id: running.id,
+            config_id,
+            sync_type,
+            counts: progress.counts,
+            duration: end.duration,
+            watermark,
+            pages: progress.pages,
+            peak_orders_in_memory: progress.peak_orders,
+            restarts: progress.restarts,
+        };
+        run::observe(&report, error.as_deref());
+        outcome.map(|()| report)
+    }
+}

@@ -1,0 +1,139 @@
+//! Echo suppression: orders qlosync pushed (`pms:<uuid>`) or holds (`qlosync-hold:`) never
+//! become PMS reservations; a pushed order only refreshes its mapping and status.
+
+use rust_decimal::Decimal;
+use sqlx::PgPool;
+use sync_core::db;
+use sync_core::domain::guest::NewGuest;
+use sync_core::domain::reservation::NewReservation;
+use sync_core::domain::{ReservationId, ReservationSource, ReservationStatus};
+use sync_core::pull::PullKind;
+
+use crate::helpers::{date, Spec, World};
+
+async fn pms_reservation(w: &World) -> ReservationId {
+    let guest = NewGuest {
+        first_name: "Anna".into(),
+        last_name: "Keller".into(),
+        email: Some("anna.keller@example.com".into()),
+        phone: None,
+        possible_duplicate: false,
+    };
+    let guest = db::guests::insert_guest(&w.pool, w.property, &guest)
+        .await
+        .unwrap();
+    let new = NewReservation {
+        property_id: w.property,
+        room_type_id: w.room_types[0],
+        guest_id: guest.id,
+        check_in: date("2027-02-01"),
+        check_out: date("2027-02-03"),
+        number_of_rooms: 1,
+        adults: 2,
+        children: 0,
+        total_price: Decimal::from(300),
+        currency: "USD".into(),
+        source: ReservationSource::Pms,
+        notes: None,
+    };
+    db::reservations::insert_reservation(&w.pool, &new)
+        .await
+        .unwrap()
+        .id
+}
+
+async fn mapped_order_of(w: &World, reservation: ReservationId) -> Option<(i64, String)> {
+    sqlx::query_as("SELECT qloapps_booking_id, qloapps_line_key FROM qloapps_reservation_mappings WHERE local_reservation_id = $1")
+        .bind(reservation)
+        .fetch_optional(&w.pool)
+        .await
+        .unwrap()
+}
+
+#[sqlx::test(migrator = "sync_core::db::MIGRATOR")]
+async fn an_order_pushed_by_qlosync_refreshes_its_mapping_and_status_only(pool: PgPool) {
+    let w = World::start(pool).await;
+    let reservation = pms_reservation(&w).await;
+    // the push created the order, then died before storing the mapping
+    let order = w
+        .book_with_source(
+            &format!("pms:{reservation}"),
+            Spec::new(1, "2027-02-01", "2027-02-03", 1),
+        )
+        .await;
+
+    let first = w.pull(PullKind::Full).await;
+
+    assert_eq!((first.counts.created, first.counts.skipped), (0, 1));
+    assert_eq!(w.reservations().await.len(), 1, "no second reservation");
+    assert_eq!(
+        mapped_order_of(&w, reservation).await,
+        Some((i64::try_from(order).unwrap(), String::new()))
+    );
+    let log = w.log(first.run_id).await;
+    assert!(
+        log[0]
+            .message
+            .as_deref()
+            .unwrap_or_default()
+            .contains("restored"),
+        "{log:?}"
+    );
+
+    // changed in QloApps (dates): not taken, the PMS owns what it pushed
+    w.rebook(order, Spec::new(1, "2027-02-01", "2027-02-05", 1))
+        .await;
+    let second = w.pull(PullKind::Incremental).await;
+    assert_eq!((second.counts.updated, second.counts.skipped), (0, 1));
+    assert_eq!(
+        w.reservation(reservation).await.check_out,
+        date("2027-02-03")
+    );
+
+    w.cancel(order).await;
+    let third = w.pull(PullKind::Incremental).await;
+    assert_eq!(third.counts.updated, 1);
+    assert_eq!(
+        w.reservation(reservation).await.status,
+        ReservationStatus::Cancelled
+    );
+    assert_eq!(w.reservations().await.len(), 1);
+}
+
+#[sqlx::test(migrator = "sync_core::db::MIGRATOR")]
+async fn holds_and_unknown_pushed_reservations_create_nothing(pool: PgPool) {
+    let w = World::start(pool).await;
+    w.book_with_source(
+        "qlosync-hold:7d3c",
+        Spec::new(1, "2027-02-01", "2027-02-03", 1),
+    )
+    .await;
+    w.book_with_source(
+        &format!("pms:{}", uuid::Uuid::new_v4()),
+        Spec::new(2, "2027-02-01", "2027-02-03", 1),
+    )
+    .await;
+    w.sim.clear_request_log();
+
+    let report = w.pull(PullKind::Full).await;
+
+    assert_eq!(
+        (
+            report.counts.processed,
+            report.counts.skipped,
+            report.counts.created
+        ),
+        (2, 2, 0)
+    );
+    assert!(w.reservations().await.is_empty());
+    let guests: i64 = sqlx::query_scalar("SELECT count(*) FROM guests")
+        .fetch_one(&w.pool)
+        .await
+        .unwrap();
+    assert_eq!(guests, 0);
+    assert_eq!(
+        (w.calls("room_bookings"), w.calls("customers")),
+        (0, 0),
+        "settled from the orders alone"
+    );
+}

@@ -1,0 +1,4 @@
+//! The scheduler's jobs, each with a `run_once` the loop (and tests) call.
+
+pub mod pull;
+pub mod reconcile;

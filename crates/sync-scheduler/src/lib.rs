@@ -1,0 +1,16 @@
+//! The sync scheduler (seed "Sync Scheduler Flow", "Pattern 3: Scheduled Pull Sync"): every
+//! interval, for each enabled config, an incremental pull under the config's pull lock, with
+//! per-config jitter, bounded concurrency and exponential backoff after errors.
+//!
+//! - [`schedule`]: when each config is due (pure, tested without a clock).
+//! - [`jobs::pull::run_once`]: one pull of one config, as the loop runs it.
+//! - [`scheduler::Scheduler`]: the loop, until shutdown.
+
+mod config;
+pub mod jobs;
+pub mod schedule;
+pub mod scheduler;
+mod startup;
+
+pub use config::SchedulerConfig;
+pub use startup::SyncScheduler;

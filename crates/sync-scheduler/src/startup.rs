@@ -1,0 +1,72 @@
+//! Builds the scheduler from its config and runs it until shutdown.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use sync_core::crypto::KeyRing;
+use sync_core::ops_server::OpsServer;
+use sync_core::pull::PullService;
+use sync_core::qlo_clients::QloClients;
+use tokio_util::sync::CancellationToken;
+
+use crate::jobs::pull::JobContext;
+use crate::jobs::reconcile::{self, ReconcileContext};
+use crate::scheduler::Scheduler;
+use crate::SchedulerConfig;
+
+pub struct SyncScheduler {
+    scheduler: Scheduler,
+    ops: OpsServer,
+    reconcile: ReconcileContext,
+}
+
+impl SyncScheduler {
+    pub async fn build(config: SchedulerConfig) -> anyhow::Result<Self> {
+        let pool = sync_core::db::connect_lazy(&config.database)?;
+        let keys = Arc::new(
+            KeyRing::from_settings(&config.crypto).context("loading the encryption keys")?,
+        );
+        let ops = OpsServer::bind(config.ops_addr, "sync-scheduler", pool.clone())
+            .await
+            .with_context(|| format!("binding OPS_LISTEN_ADDR {}", config.ops_addr))?;
+        let resilience = sync_core::shared_resilience::factory(pool.clone());
+        let clients = Arc::new(QloClients::new(keys, config.client, Some(resilience)));
+        let pull = PullService::new(pool.clone(), clients.clone(), config.pull);
+        let reconcile = ReconcileContext {
+            pool: pool.clone(),
+            clients,
+            settings: reconcile::settings_from_env().context("reconciliation settings")?,
+        };
+        let scheduler = Scheduler {
+            ctx: Arc::new(JobContext { pull }),
+            pool,
+            timing: config.timing,
+            max_concurrent: config.max_concurrent,
+            shutdown_grace: config.shutdown_grace,
+        };
+        Ok(SyncScheduler {
+            scheduler,
+            ops,
+            reconcile,
+        })
+    }
+
+    /// Where `/health`, `/ready` and `/metrics` are served.
+    pub fn ops_addr(&self) -> std::io::Result<std::net::SocketAddr> {
+        self.ops.local_addr()
+    }
+
+    /// Schedules pulls until `shutdown` fires, then lets running pulls stop and closes.
+    pub async fn run_until_stopped(self, shutdown: CancellationToken) -> anyhow::Result<()> {
+        let ops = tokio::spawn(self.ops.run(shutdown.child_token()));
+        let reconciling = reconcile::spawn(self.reconcile, shutdown.child_token());
+        self.scheduler.run_until_stopped(shutdown.clone()).await;
+        shutdown.cancel();
+        if let Err(e) = reconciling.await {
+            tracing::error!(error = %e, "the reconciliation task failed");
+        }
+        ops.await
+            .context("ops server task")?
+            .context("serving /health, /ready, /metrics")
+    }
+}
