@@ -10,5 +10,6 @@ mod pull;
 mod push;
 mod push_faults;
 mod push_isolation;
+mod push_pulled;
 mod rates;
 mod reconcile;

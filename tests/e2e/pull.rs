@@ -4,55 +4,12 @@
 use std::time::Duration;
 
 use qlo_sim::{Fault, SeedSpec, SimConfig};
-use qlosync_tests::{eventually, Stack};
+use qlosync_tests::{eventually, inbound_worker, scheduler, Stack};
 use reqwest::Method;
 use serde_json::json;
 use sqlx::PgPool;
-use tokio::task::JoinHandle;
-use tokio_util::sync::CancellationToken;
 
 const WAIT: Duration = Duration::from_secs(30);
-
-/// An inbound worker or a scheduler running in a task of this test.
-struct Process {
-    cancel: CancellationToken,
-    task: JoinHandle<anyhow::Result<()>>,
-}
-
-impl Process {
-    async fn stop(self) {
-        self.cancel.cancel();
-        let _ = tokio::time::timeout(Duration::from_secs(10), self.task).await;
-    }
-}
-
-async fn inbound_worker(stack: &Stack) -> Process {
-    let env = stack.env.clone();
-    let config =
-        inbound_worker::WorkerConfig::from_lookup(&env.lookup()).expect("inbound settings");
-    let worker = inbound_worker::InboundWorker::build(config)
-        .await
-        .expect("inbound worker builds");
-    let cancel = CancellationToken::new();
-    let task = tokio::spawn(worker.run_until_stopped(cancel.clone()));
-    Process { cancel, task }
-}
-
-async fn scheduler(stack: &Stack) -> Process {
-    let env = stack
-        .env
-        .with("QLOAPPS_SYNC_INTERVAL_MS", "250")
-        .with("QLOAPPS_SYNC_TICK_MS", "10")
-        .with("QLOAPPS_PULL_PAGE_SIZE", "10");
-    let config =
-        sync_scheduler::SchedulerConfig::from_lookup(&env.lookup()).expect("scheduler settings");
-    let scheduler = sync_scheduler::SyncScheduler::build(config)
-        .await
-        .expect("scheduler builds");
-    let cancel = CancellationToken::new();
-    let task = tokio::spawn(scheduler.run_until_stopped(cancel.clone()));
-    Process { cancel, task }
-}
 
 async fn count(stack: &Stack, sql: &str) -> i64 {
     sqlx::query_scalar(sql)

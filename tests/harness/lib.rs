@@ -5,6 +5,7 @@
 
 mod demo;
 mod env;
+mod processes;
 mod rabbit;
 
 use std::collections::HashMap;
@@ -21,6 +22,7 @@ use tokio_util::sync::CancellationToken;
 
 pub use demo::Demo;
 pub use env::Env;
+pub use processes::{inbound_worker, scheduler, Process};
 pub use rabbit::{dead_letters, publish_raw, DeadLetter};
 
 /// The bearer token every stack accepts.

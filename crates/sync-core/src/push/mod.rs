@@ -2,25 +2,27 @@
 //!
 //! A message only says *which* reservation changed; the push always sends its current state:
 //! a confirmed reservation without a mapping is created, one with a mapping is updated (or
-//! skipped when nothing changed), a cancelled one is cancelled. Pushes of one reservation are
+//! skipped when nothing changed), a cancelled one is cancelled; a reservation that is one line
+//! group of a pulled multi-line order re-sends that whole order. Pushes of one reservation are
 //! serialised by a PostgreSQL advisory lock held for the whole push, so concurrent events for
 //! it never race, whichever process handles them.
 
 mod mapping;
+mod order_groups;
 mod record;
+mod reservation;
 
 use std::sync::Arc;
 use std::time::Instant;
 
-use qlo_client::QloClient;
 use sqlx::{PgConnection, PgPool};
+
+use reservation::Push;
 
 pub use mapping::{booking_request, payload_hash, push_source, DEFAULT_CHILD_AGE};
 
 use crate::db;
-use crate::domain::{
-    ConfigId, Reservation, ReservationId, ReservationMapping, ReservationStatus, SyncOutcome,
-};
+use crate::domain::{ConfigId, ReservationId, ReservationMapping, ReservationStatus, SyncOutcome};
 use crate::keyed_lock::KeyedLock;
 use crate::qlo_clients::QloClients;
 use crate::sync_error::SyncError;
@@ -159,141 +161,25 @@ impl PushService {
             config_id,
             reservation: &reservation,
         };
-        match reservation.status {
-            ReservationStatus::Cancelled => push.cancel(mapping).await,
-            ReservationStatus::Confirmed => {
-                push.upsert(mapping, u64::try_from(config.qloapps_hotel_id).unwrap_or(0))
-                    .await
-            }
+        let hotel_id = u64::try_from(config.qloapps_hotel_id).unwrap_or(0);
+        match (mapping, reservation.status) {
+            // one line group of a pulled order: the whole order is re-sent
+            (Some(m), _) if !m.qloapps_line_key.is_empty() => push.sync_order(m, hotel_id).await,
+            (mapping, ReservationStatus::Cancelled) => push.cancel(mapping).await,
+            (mapping, ReservationStatus::Confirmed) => push.upsert(mapping, hotel_id).await,
         }
-    }
-}
-
-/// One push of one reservation, inside the transaction that holds its lock.
-struct Push<'a> {
-    conn: &'a mut PgConnection,
-    client: &'a QloClient,
-    config_id: ConfigId,
-    reservation: &'a Reservation,
-}
-
-impl Push<'_> {
-    async fn upsert(
-        mut self,
-        mapping: Option<ReservationMapping>,
-        hotel_id: u64,
-    ) -> Result<PushOutcome, SyncError> {
-        let r = self.reservation;
-        let guest = db::guests::get_guest(&mut *self.conn, r.guest_id)
-            .await?
-            .ok_or_else(|| SyncError::Unpushable {
-                reservation: r.id,
-                problem: "its guest does not exist".into(),
-            })?;
-        let room_type = db::qloapps_room_type_mappings::find_by_room_type(
-            &mut *self.conn,
-            self.config_id,
-            r.room_type_id,
-        )
-        .await?
-        .ok_or(SyncError::UnmappedRoomType {
-            config: self.config_id,
-            room_type: r.room_type_id,
-        })?;
-        let qlo_room_type = u64::try_from(room_type.qloapps_room_type_id).unwrap_or(0);
-        let request = booking_request(r, &guest, hotel_id, qlo_room_type).map_err(|problem| {
-            SyncError::Unpushable {
-                reservation: r.id,
-                problem,
-            }
-        })?;
-        let hash = payload_hash(&request);
-
-        let (mapping_id, order_id, adopted) = match mapping {
-            Some(m) if m.last_pushed_hash.as_deref() == Some(hash.as_str()) => {
-                return Ok(PushOutcome::Skipped {
-                    reason: "QloApps already has this version",
-                });
-            }
-            Some(m) => (m.id, order_id_of(&m), None),
-            None => match self.client.find_order_by_source(&request.source).await? {
-                // created before, but the mapping was never stored (crash, redelivery): adopt it
-                Some(order) => (self.map(order.id, None).await?, order.id, Some(true)),
-                None => {
-                    let created = self
-                        .client
-                        .create_booking(&request.source, &request)
-                        .await?;
-                    self.map(created.order_id, Some(&hash)).await?;
-                    let adopted =
-                        matches!(created.confirmation, qlo_client::WriteConfirmation::Adopted);
-                    return Ok(PushOutcome::Created {
-                        order_id: created.order_id,
-                        adopted,
-                    });
-                }
-            },
-        };
-        self.client.update_booking(order_id, &request).await?;
-        record::mapping_pushed(&mut *self.conn, mapping_id, &hash).await?;
-        Ok(match adopted {
-            Some(adopted) => PushOutcome::Created { order_id, adopted },
-            None => PushOutcome::Updated { order_id },
-        })
-    }
-
-    async fn cancel(
-        mut self,
-        mapping: Option<ReservationMapping>,
-    ) -> Result<PushOutcome, SyncError> {
-        let (mapping_id, order_id) = match mapping {
-            Some(m) => (m.id, order_id_of(&m)),
-            None => match self
-                .client
-                .find_order_by_source(&push_source(self.reservation))
-                .await?
-            {
-                Some(order) => (self.map(order.id, None).await?, order.id),
-                None => {
-                    return Ok(PushOutcome::Skipped {
-                        reason: "the reservation never reached QloApps",
-                    })
-                }
-            },
-        };
-        // a redelivered cancel must not add a second order history
-        let states = self.client.cached_shop_configuration().await?.order_states;
-        let order = self.client.order(order_id).await?;
-        if states.frees_rooms(order.current_state) {
-            record::mapping_pushed(&mut *self.conn, mapping_id, record::CANCELLED_HASH).await?;
-            return Ok(PushOutcome::Skipped {
-                reason: "the QloApps order is already cancelled",
-            });
-        }
-        self.client.cancel_booking(order_id).await?;
-        record::mapping_pushed(&mut *self.conn, mapping_id, record::CANCELLED_HASH).await?;
-        Ok(PushOutcome::Cancelled { order_id })
-    }
-
-    async fn map(&mut self, order_id: u64, hash: Option<&str>) -> Result<uuid::Uuid, SyncError> {
-        let new = db::qloapps_reservation_mappings::NewReservationMapping {
-            config_id: self.config_id,
-            property_id: self.reservation.property_id,
-            local_reservation_id: self.reservation.id,
-            qloapps_booking_id: i64::try_from(order_id).unwrap_or(i64::MAX),
-            qloapps_line_key: String::new(),
-            last_pushed_hash: hash.map(str::to_owned),
-        };
-        Ok(
-            db::qloapps_reservation_mappings::insert_mapping(&mut *self.conn, &new)
-                .await?
-                .id,
-        )
     }
 }
 
 fn order_id_of(mapping: &ReservationMapping) -> u64 {
     u64::try_from(mapping.qloapps_booking_id).unwrap_or(0)
+}
+
+/// The advisory-lock key of one QloApps order's pushes (its line groups are several
+/// reservations, each with its own reservation lock).
+fn order_lock_key(config: ConfigId, order_id: u64) -> i64 {
+    let (hi, lo) = config.0.as_u64_pair();
+    i64::from_ne_bytes((hi ^ lo ^ order_id.rotate_left(17)).to_ne_bytes())
 }
 
 /// The advisory-lock key of one reservation's pushes (the 64-bit lock space; pulls use the

@@ -62,8 +62,10 @@ async fn errors_back_off_doubling_to_the_cap_and_a_success_resets(pool: PgPool) 
     let outage = w.sim.faults().add(Fault::status(503).on("configurations"));
 
     let running = spawn(w.scheduler(timing(400, 100, 400), 100));
+    // finished failures only: a run still 'running' may end after the outage does
     wait_for("five failed runs", 15, || async {
-        w.runs(config).await.len() >= 5
+        let runs = w.runs(config).await;
+        runs.iter().filter(|r| r.success == Some(false)).count() >= 5
     })
     .await;
     w.sim.faults().remove(outage);
