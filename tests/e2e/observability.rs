@@ -74,6 +74,17 @@ async fn health_ready_and_metrics_follow_a_push(pool: PgPool) {
         metrics.contains("qlosync_outbox_backlog"),
         "outbox backlog gauge"
     );
+    let dlq = format!(
+        "queue=\"{}qloapps.dlq\"",
+        stack.env.get("QLOSYNC_QUEUE_PREFIX")
+    );
+    let metrics = eventually("queue depth gauges", Duration::from_secs(10), || async {
+        let url = format!("{ops}/metrics");
+        let text = stack.http.get(url).send().await.ok()?.text().await.ok()?;
+        series(&text, "qlosync_queue_depth", &[&dlq]).map(|_| text)
+    })
+    .await;
+    assert!(metrics.contains("qloapps.outbound\""), "work queues too");
 
     let api_metrics = stack
         .http

@@ -36,6 +36,7 @@ impl Env {
             ("API_TOKENS", crate::TOKEN),
             ("API_LISTEN_ADDR", "127.0.0.1:0"),
             ("OPS_LISTEN_ADDR", "127.0.0.1:0"),
+            ("QLOSYNC_QUEUE_DEPTH_INTERVAL_MS", "200"),
             ("QLOSYNC_QUEUE_PREFIX", &prefix),
             ("QLOSYNC_QUEUE_RETRY_DELAY_MS", "100"),
             ("QLOSYNC_QUEUE_DEFER_DELAY_MS", "300"),

@@ -18,6 +18,9 @@ pub struct WorkerConfig {
     pub client: ClientSettings,
     /// `OPS_LISTEN_ADDR` (default 127.0.0.1:9101): `/health`, `/ready`, `/metrics`.
     pub ops_addr: std::net::SocketAddr,
+    /// `QLOSYNC_QUEUE_DEPTH_INTERVAL_MS` (default 15000): how often this worker refreshes the
+    /// `qlosync_queue_depth` gauges of every queue, the DLQ included.
+    pub depth_interval: std::time::Duration,
 }
 
 impl WorkerConfig {
@@ -35,6 +38,10 @@ impl WorkerConfig {
             consumer: ConsumerConfig::from_lookup(env)?,
             client: ClientSettings::from_env(env)?,
             ops_addr: sync_core::ops_server::listen_addr(env, 9101)?,
+            depth_interval: std::time::Duration::from_millis(
+                sync_core::config::parse_or(env, "QLOSYNC_QUEUE_DEPTH_INTERVAL_MS", 15_000u64)?
+                    .max(100),
+            ),
         })
     }
 }

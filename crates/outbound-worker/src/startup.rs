@@ -9,7 +9,7 @@ use sync_core::messages::{OutboundMessage, QueueKind};
 use sync_core::ops_server::OpsServer;
 use sync_core::push::PushService;
 use sync_core::qlo_clients::QloClients;
-use sync_core::queue::{QueueConsumer, Topology};
+use sync_core::queue::{watch_queue_depths, QueueConsumer, Topology};
 use sync_core::rates::RateService;
 use tokio_util::sync::CancellationToken;
 
@@ -18,6 +18,8 @@ use crate::{OutboundHandler, WorkerConfig};
 pub struct OutboundWorker {
     consumer: QueueConsumer<OutboundMessage, OutboundHandler>,
     ops: OpsServer,
+    /// Broker URL, topology and interval of the `qlosync_queue_depth` gauges it keeps.
+    depths: (String, Topology, std::time::Duration),
 }
 
 impl OutboundWorker {
@@ -43,6 +45,11 @@ impl OutboundWorker {
             AvailabilityService::new(pool, clients),
         );
         let topology = Topology::new(config.queue);
+        let depths = (
+            config.rabbitmq_url.clone(),
+            topology.clone(),
+            config.depth_interval,
+        );
         let consumer = QueueConsumer::new(
             config.rabbitmq_url,
             topology,
@@ -50,7 +57,11 @@ impl OutboundWorker {
             config.consumer,
             handler,
         );
-        Ok(OutboundWorker { consumer, ops })
+        Ok(OutboundWorker {
+            consumer,
+            ops,
+            depths,
+        })
     }
 
     /// Where `/health`, `/ready` and `/metrics` are served.
@@ -61,6 +72,13 @@ impl OutboundWorker {
     /// Consumes until `shutdown` fires, then finishes in-flight messages and closes.
     pub async fn run_until_stopped(self, shutdown: CancellationToken) -> anyhow::Result<()> {
         let ops = tokio::spawn(self.ops.run(shutdown.child_token()));
+        let (url, topology, every) = self.depths;
+        tokio::spawn(watch_queue_depths(
+            url,
+            topology,
+            every,
+            shutdown.child_token(),
+        ));
         let consumed = self
             .consumer
             .run(shutdown.clone())

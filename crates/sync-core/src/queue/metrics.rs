@@ -78,3 +78,31 @@ pub async fn record_queue_depths(
     }
     Ok(depths)
 }
+
+/// Sets `qlosync_queue_depth{queue}` (work, delay and dead-letter queues) every `every`, on a
+/// connection of its own, until cancelled. A broker that is away only delays the next reading.
+pub async fn watch_queue_depths(
+    url: String,
+    topology: Topology,
+    every: std::time::Duration,
+    cancel: tokio_util::sync::CancellationToken,
+) {
+    let mut connection: Option<Connection> = None;
+    loop {
+        if connection.as_ref().is_none_or(|c| !c.status().connected()) {
+            connection = super::connect(&url, "qlosync queue depths").await.ok();
+        }
+        if let Some(c) = &connection {
+            if let Err(error) = record_queue_depths(c, &topology).await {
+                tracing::debug!(%error, "queue depths not read");
+            }
+        }
+        tokio::select! {
+            _ = cancel.cancelled() => break,
+            _ = tokio::time::sleep(every) => {}
+        }
+    }
+    if let Some(c) = connection {
+        let _ = c.close(200, "stopping").await;
+    }
+}

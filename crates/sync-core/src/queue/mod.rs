@@ -20,7 +20,7 @@ pub use backoff::Backoff;
 pub use config::{ConsumerConfig, QueueConfig};
 pub use consumer::{Delivered, HandleError, MessageHandler, QueueConsumer};
 pub use error::QueueError;
-pub use metrics::{queue_depth, record_queue_depths};
+pub use metrics::{queue_depth, record_queue_depths, watch_queue_depths};
 pub use publisher::{
     connect, message_properties, ConfirmPublisher, PendingConfirm, DEFAULT_CONFIRM_TIMEOUT,
 };
