@@ -2,6 +2,7 @@
 //! key and reports what works. Failures are answers (200, `ok: false`), not API errors: the
 //! request itself succeeded in testing.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use axum::extract::State;
@@ -10,7 +11,10 @@ use chrono::{DateTime, Utc};
 use qlo_client::{ClientConfig, ConnectionReport, QloClient};
 use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
+use sync_core::config::process_env;
 use sync_core::domain::{ConfigId, QloappsConfig};
+use sync_core::qlo_clients::ClientSettings;
+use sync_core::shared_limiter::PgRateLimiter;
 use utoipa::ToSchema;
 
 use super::qloapps_configs::require_config;
@@ -133,7 +137,13 @@ async fn run_test(
     client_config.timeout = state.http.test_connection_timeout;
     // an interactive probe: one attempt, the operator sees the real failure at once
     client_config.retry.max_retries = 0;
-    let client = QloClient::new(client_config)
+    // the probe counts against the config's rate limit, shared with the workers
+    let settings = ClientSettings::from_env(&process_env)
+        .map_err(|e| fail(TestFailureKind::InvalidConfig, e.to_string()))?;
+    let limiter = PgRateLimiter::new(state.pool.clone(), config.id.0, settings.rate_limit);
+    let client = QloClient::builder(client_config)
+        .rate_limiter(Arc::new(limiter))
+        .build()
         .map_err(|e| fail(TestFailureKind::InvalidConfig, e.to_string()))?;
     let report = client
         .test_connection()
