@@ -16,7 +16,7 @@ use async_trait::async_trait;
 use sync_core::messages::{InboundMessage, SyncType};
 use sync_core::pull::{PullKind, PullReport, PullService};
 use sync_core::queue::{Delivered, HandleError, MessageHandler};
-use sync_core::sync_error::{Disposition, SyncError};
+use sync_core::sync_error::SyncError;
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
@@ -86,7 +86,7 @@ impl InboundHandler {
             Err(SyncError::PullBusy(_)) => Err(HandleError::Deferred {
                 reason: format!("a pull is already running for config {config_id}"),
             }),
-            Err(e) => Err(route(e)),
+            Err(e) => Err(e.into()),
         }
     }
 }
@@ -94,24 +94,9 @@ impl InboundHandler {
 #[async_trait]
 impl MessageHandler<InboundMessage> for InboundHandler {
     async fn handle(&self, msg: &Delivered<InboundMessage>) -> Result<(), HandleError> {
-        let span = tracing::info_span!(
-            "message",
-            queue = %msg.queue,
-            event_type = msg.event_type.as_deref().unwrap_or(""),
-            message_id = msg.message_id.as_deref().unwrap_or(""),
-            correlation_id = msg.correlation_id.as_deref().unwrap_or(""),
-            attempts = msg.attempts,
-        );
-        self.process(&msg.message).instrument(span).await.map(drop)
-    }
-}
-
-/// Maps a sync failure to where the message goes next.
-fn route(error: SyncError) -> HandleError {
-    let reason = error.to_string();
-    match error.disposition() {
-        Disposition::Fail => HandleError::Permanent(reason),
-        Disposition::Retry => HandleError::Transient(reason),
-        Disposition::Defer => HandleError::Deferred { reason },
+        self.process(&msg.message)
+            .instrument(msg.span())
+            .await
+            .map(drop)
     }
 }

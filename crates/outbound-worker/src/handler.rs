@@ -6,7 +6,6 @@ use sync_core::messages::OutboundMessage;
 use sync_core::push::PushService;
 use sync_core::queue::{Delivered, HandleError, MessageHandler};
 use sync_core::rates::{RateService, SyncMode};
-use sync_core::sync_error::{Disposition, SyncError};
 use tracing::Instrument;
 
 pub struct OutboundHandler {
@@ -36,7 +35,7 @@ impl OutboundHandler {
                     .push_reservation(config_id, reservation_id)
                     .await
                     .map(drop)
-                    .map_err(route)
+                    .map_err(HandleError::from)
             }
             // The message names the range; the services read the PMS's current values, so a
             // redelivered or late message pushes today's state and a no-op costs no write.
@@ -48,7 +47,7 @@ impl OutboundHandler {
                     .sync_availability(config_id, room_type_id, range, SyncMode::Trust)
                     .await
                     .map(drop)
-                    .map_err(route)
+                    .map_err(HandleError::from)
             }
             OutboundMessage::RateUpdate(e) => {
                 let range = (e.date_from.min(e.date_to), e.date_from.max(e.date_to));
@@ -58,7 +57,7 @@ impl OutboundHandler {
                     .sync_rates(config_id, room_type_id, range, SyncMode::Trust)
                     .await
                     .map(drop)
-                    .map_err(route)
+                    .map_err(HandleError::from)
             }
         }
     }
@@ -67,24 +66,6 @@ impl OutboundHandler {
 #[async_trait]
 impl MessageHandler<OutboundMessage> for OutboundHandler {
     async fn handle(&self, msg: &Delivered<OutboundMessage>) -> Result<(), HandleError> {
-        let span = tracing::info_span!(
-            "message",
-            queue = %msg.queue,
-            event_type = msg.event_type.as_deref().unwrap_or(""),
-            message_id = msg.message_id.as_deref().unwrap_or(""),
-            correlation_id = msg.correlation_id.as_deref().unwrap_or(""),
-            attempts = msg.attempts,
-        );
-        self.process(&msg.message).instrument(span).await
-    }
-}
-
-/// Maps a sync failure to where the message goes next.
-fn route(error: SyncError) -> HandleError {
-    let reason = error.to_string();
-    match error.disposition() {
-        Disposition::Fail => HandleError::Permanent(reason),
-        Disposition::Retry => HandleError::Transient(reason),
-        Disposition::Defer => HandleError::Deferred { reason },
+        self.process(&msg.message).instrument(msg.span()).await
     }
 }

@@ -44,6 +44,21 @@ pub struct Delivered<M> {
     pub redelivered: bool,
 }
 
+impl<M> Delivered<M> {
+    /// The span a handler runs the message in: what every log line of its processing, the
+    /// QloApps calls included, carries (queue, type, ids, correlation id, attempts).
+    pub fn span(&self) -> tracing::Span {
+        tracing::info_span!(
+            "message",
+            queue = %self.queue,
+            event_type = self.event_type.as_deref().unwrap_or(""),
+            message_id = self.message_id.as_deref().unwrap_or(""),
+            correlation_id = self.correlation_id.as_deref().unwrap_or(""),
+            attempts = self.attempts,
+        )
+    }
+}
+
 /// Why a handler did not complete a message, which decides where it goes next.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum HandleError {
