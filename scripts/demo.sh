@@ -42,7 +42,7 @@ say "building (cargo, profile $profile)..."
 build_flags=()
 [ "$profile" = release ] && build_flags=(--release)
 cargo build "${build_flags[@]}" -q -p api -p outbound-worker -p inbound-worker -p sync-scheduler -p qlo-sim
-bin=target/$profile
+bin=${CARGO_TARGET_DIR:-target}/$profile
 
 mkdir -p "$state/logs"
 [ -s "$state/encryption.key" ] || "$bin/api" gen-key 2>/dev/null > "$state/encryption.key"
