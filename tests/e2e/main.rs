@@ -13,3 +13,4 @@ mod push_isolation;
 mod push_pulled;
 mod rates;
 mod reconcile;
+mod correlation;
