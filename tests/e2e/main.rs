@@ -4,6 +4,7 @@
 mod ari_recovery;
 mod ari_support;
 mod availability;
+mod correlation;
 mod dlq;
 mod observability;
 mod pull;
@@ -13,4 +14,3 @@ mod push_isolation;
 mod push_pulled;
 mod rates;
 mod reconcile;
-mod correlation;

@@ -3,6 +3,7 @@
 //! again finds what exists and creates only what is missing.
 
 use anyhow::Context;
+use secrecy::ExposeSecret;
 use sqlx::PgPool;
 use sync_core::crypto::KeyRing;
 use sync_core::db;
@@ -118,6 +119,20 @@ async fn ensure_config(
         .into_iter()
         .find(|c| c.base_url == target.qloapps_url)
     {
+        // the simulator's key or the encryption key may be new (a fresh state directory on a
+        // database kept from an earlier run): store the key the demo uses now
+        let stored = config.decrypt_api_key(keys).ok().flatten();
+        if stored.as_ref().map(ExposeSecret::expose_secret) != Some(target.api_key.as_str()) {
+            let sealed = seal_api_key(keys, config.id, &target.api_key)
+                .context("encrypting the demo QloApps key")?;
+            let patch = db::qloapps_config::ConfigPatch {
+                api_key: Some(Some(sealed)),
+                sync_enabled: Some(true),
+                ..Default::default()
+            };
+            db::qloapps_config::update_config(&mut *tx, config.id, &patch).await?;
+            tracing::info!(config_id = %config.id, "demo config: QloApps key replaced");
+        }
         return Ok(config.id);
     }
     let id = ConfigId::generate();

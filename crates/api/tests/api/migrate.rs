@@ -218,4 +218,29 @@ async fn demo_setup_run_twice_creates_the_demo_once(pool: PgPool) {
     .await
     .expect("counts");
     assert_eq!(counts, (1, 1, 4, 1));
+
+    // a new encryption key and simulator key (a fresh demo state directory, same database):
+    // the demo config gets the new key instead of keeping one nothing can read
+    let rerun = std::process::Command::new(env!("CARGO_BIN_EXE_api"))
+        .args(["demo-setup", "--qloapps-url", "http://127.0.0.1:9/api"])
+        .env("DATABASE_URL", &url)
+        .env(
+            "QLOSYNC_ENCRYPTION_KEY",
+            "CAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAg=",
+        )
+        .env("QLO_API_KEY", "ZYXWVUTSRQPONMLKJIHGFEDCBA654321")
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("runs");
+    assert!(
+        rerun.status.success(),
+        "{}",
+        String::from_utf8_lossy(&rerun.stderr)
+    );
+    assert_eq!(rerun.stdout, first.stdout, "still the same demo");
+    let last4: String = sqlx::query_scalar("SELECT api_key_last4 FROM qloapps_config")
+        .fetch_one(&pool)
+        .await
+        .expect("config");
+    assert_eq!(last4, "4321");
 }
