@@ -76,7 +76,7 @@ start() {
 : > "$state/pids"
 start qlo-sim env QLO_SIM_KEY="$(cat "$state/qloapps-sim.key")" "$bin/qlo-sim" --listen "127.0.0.1:$sim_port"
 "$bin/api" migrate >> "$state/logs/migrate.log" 2>&1 || die "migration failed: see $state/logs/migrate.log"
-QLO_API_KEY_FILE=$state/qloapps-sim.key "$bin/api" demo-setup --qloapps-url "http://127.0.0.1:$sim_port/api" \
+QLO_API_KEY_FILE=$state/qloapps-sim.key "$bin/api" demo-setup --fresh-qloapps --qloapps-url "http://127.0.0.1:$sim_port/api" \
   > "$state/demo.json" 2>> "$state/logs/migrate.log" || die "demo setup failed: see $state/logs/migrate.log"
 start api env API_LISTEN_ADDR="127.0.0.1:$api_port" "$bin/api" serve
 start outbound-worker env OPS_LISTEN_ADDR="127.0.0.1:$ops_port" "$bin/outbound-worker"

@@ -27,6 +27,10 @@ pub enum Command {
         /// QloApps hotel id.
         #[arg(long, default_value_t = 1)]
         hotel_id: i32,
+        /// The QloApps side is new (the demo starts a fresh simulator): forget what qlosync
+        /// knew of the old one (order mappings, owned rules and holds, breaker and limiter).
+        #[arg(long)]
+        fresh_qloapps: bool,
     },
     /// Inspect, replay or discard dead-lettered messages (needs RABBITMQ_URL, QLOSYNC_QUEUE_*).
     Dlq {

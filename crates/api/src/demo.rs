@@ -26,6 +26,8 @@ pub struct DemoTarget {
     pub qloapps_url: String,
     pub api_key: String,
     pub hotel_id: i32,
+    /// The QloApps shop is new: drop the state that described the old one.
+    pub fresh_qloapps: bool,
 }
 
 /// What exists after a run (ids only; no secret).
@@ -85,6 +87,9 @@ pub async fn ensure_demo(
         room_type_ids.push(id);
     }
     let config_id = ensure_config(&mut tx, keys, property.id, target).await?;
+    if target.fresh_qloapps {
+        forget_qloapps_side(&mut tx, config_id).await?;
+    }
     let mappings = db::qloapps_room_type_mappings::list_mappings(&mut *tx, config_id).await?;
     for (i, room_type) in room_type_ids.iter().enumerate() {
         if !mappings.iter().any(|m| m.local_room_type_id == *room_type) {
@@ -149,6 +154,28 @@ async fn ensure_config(
         sync_enabled: true,
     };
     Ok(db::qloapps_config::insert_config(&mut *tx, &new).await?.id)
+}
+
+/// A fresh simulator numbers its orders from 1 again: mappings to the old shop's orders (and
+/// its rules, holds, breaker and limiter state) would collide with the new ones.
+async fn forget_qloapps_side(
+    tx: &mut sqlx::PgConnection,
+    config_id: ConfigId,
+) -> anyhow::Result<()> {
+    for table in [
+        "qloapps_reservation_mappings",
+        "qloapps_rate_rules",
+        "qloapps_inventory_holds",
+        "circuit_breaker_state",
+        "qloapps_rate_limit_buckets",
+    ] {
+        sqlx::query(&format!("DELETE FROM {table} WHERE config_id = $1"))
+            .bind(config_id)
+            .execute(&mut *tx)
+            .await
+            .with_context(|| format!("clearing {table}"))?;
+    }
+    Ok(())
 }
 
 async fn ensure_guest(

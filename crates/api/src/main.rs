@@ -32,8 +32,9 @@ async fn main() -> anyhow::Result<()> {
         Command::DemoSetup {
             qloapps_url,
             hotel_id,
+            fresh_qloapps,
         } => {
-            sync_core::telemetry::init(&LogSettings::from_env(&process_env)?);
+            sync_core::telemetry::init_to_stderr(&LogSettings::from_env(&process_env)?);
             let api_key = process_env("QLO_API_KEY")
                 .context("QLO_API_KEY (or QLO_API_KEY_FILE): the demo QloApps key is required")?;
             let database = DatabaseSettings::from_env(&process_env)?;
@@ -44,6 +45,7 @@ async fn main() -> anyhow::Result<()> {
                 qloapps_url,
                 api_key,
                 hotel_id,
+                fresh_qloapps,
             };
             let ids = api::demo::ensure_demo(&pool, &keys, &target).await?;
             println!("{}", serde_json::to_string_pretty(&ids)?);

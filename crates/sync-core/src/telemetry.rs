@@ -17,6 +17,11 @@ pub fn init(settings: &LogSettings) {
     init_with_writer(settings, std::io::stdout);
 }
 
+/// For commands whose standard output is their result (JSON, a key): logs go to stderr.
+pub fn init_to_stderr(settings: &LogSettings) {
+    init_with_writer(settings, std::io::stderr);
+}
+
 /// For tests: logs only when `TEST_LOG` is set (STYLE.md "Tests"), through the test writer so
 /// `cargo test` captures them per test.
 pub fn init_for_tests() {

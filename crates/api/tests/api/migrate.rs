@@ -222,7 +222,12 @@ async fn demo_setup_run_twice_creates_the_demo_once(pool: PgPool) {
     // a new encryption key and simulator key (a fresh demo state directory, same database):
     // the demo config gets the new key instead of keeping one nothing can read
     let rerun = std::process::Command::new(env!("CARGO_BIN_EXE_api"))
-        .args(["demo-setup", "--qloapps-url", "http://127.0.0.1:9/api"])
+        .args([
+            "demo-setup",
+            "--fresh-qloapps",
+            "--qloapps-url",
+            "http://127.0.0.1:9/api",
+        ])
         .env("DATABASE_URL", &url)
         .env(
             "QLOSYNC_ENCRYPTION_KEY",
