@@ -6,7 +6,7 @@ use inbound_worker::{InboundWorker, WorkerConfig};
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let config = WorkerConfig::from_env().context("reading the inbound-worker configuration")?;
-    sync_core::telemetry::init(&config.log);
+    sync_core::telemetry::init(&config.common.log);
     let worker = InboundWorker::build(config)
         .await
         .context("starting the inbound worker")?;

@@ -21,22 +21,26 @@ pub struct InboundWorker {
 
 impl InboundWorker {
     pub async fn build(config: WorkerConfig) -> anyhow::Result<Self> {
-        let pool = sync_core::db::connect_lazy(&config.database)?;
+        let pool = sync_core::db::connect_lazy(&config.common.database)?;
         let keys = Arc::new(
-            KeyRing::from_settings(&config.crypto).context("loading the encryption keys")?,
+            KeyRing::from_settings(&config.common.crypto).context("loading the encryption keys")?,
         );
         let ops = OpsServer::bind(config.ops_addr, "inbound-worker", pool.clone())
             .await
             .with_context(|| format!("binding OPS_LISTEN_ADDR {}", config.ops_addr))?;
         let resilience = sync_core::shared_resilience::factory(pool.clone());
-        let clients = Arc::new(QloClients::new(keys, config.client, Some(resilience)));
+        let clients = Arc::new(QloClients::new(
+            keys,
+            config.common.client,
+            Some(resilience),
+        ));
         let handler = InboundHandler::new(PullService::new(pool, clients, config.pull));
         let stop_pulls = handler.stop_token();
         let consumer = QueueConsumer::new(
-            config.rabbitmq_url,
-            Topology::new(config.queue),
+            config.common.rabbitmq_url,
+            Topology::new(config.common.queue),
             QueueKind::Inbound,
-            config.consumer,
+            config.common.consumer,
             handler,
         );
         Ok(InboundWorker {

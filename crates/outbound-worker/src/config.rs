@@ -1,21 +1,12 @@
 //! The outbound worker's settings, all from the environment (see `.env.example`).
 
-use sync_core::config::{
-    process_env, required, ConfigError, CryptoSettings, DatabaseSettings, LogSettings,
-};
-use sync_core::qlo_clients::ClientSettings;
-use sync_core::queue::{ConsumerConfig, QueueConfig};
+use sync_core::config::{process_env, ConfigError};
+use sync_core::worker_settings::WorkerSettings;
 
 #[derive(Debug, Clone)]
 pub struct WorkerConfig {
-    pub database: DatabaseSettings,
-    pub crypto: CryptoSettings,
-    pub log: LogSettings,
-    /// `RABBITMQ_URL`
-    pub rabbitmq_url: String,
-    pub queue: QueueConfig,
-    pub consumer: ConsumerConfig,
-    pub client: ClientSettings,
+    /// What every queue worker reads: database, keys, logging, broker, queues, QloApps client.
+    pub common: WorkerSettings,
     /// `OPS_LISTEN_ADDR` (default 127.0.0.1:9101): `/health`, `/ready`, `/metrics`.
     pub ops_addr: std::net::SocketAddr,
     /// `QLOSYNC_QUEUE_DEPTH_INTERVAL_MS` (default 15000): how often this worker refreshes the
@@ -30,13 +21,7 @@ impl WorkerConfig {
 
     pub fn from_lookup(env: &impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         Ok(WorkerConfig {
-            database: DatabaseSettings::from_env(env)?,
-            crypto: CryptoSettings::from_env(env)?,
-            log: LogSettings::from_env(env)?,
-            rabbitmq_url: required(env, "RABBITMQ_URL")?,
-            queue: QueueConfig::from_lookup(env)?,
-            consumer: ConsumerConfig::from_lookup(env)?,
-            client: ClientSettings::from_env(env)?,
+            common: WorkerSettings::from_env(env)?,
             ops_addr: sync_core::ops_server::listen_addr(env, 9101)?,
             depth_interval: std::time::Duration::from_millis(
                 sync_core::config::parse_or(env, "QLOSYNC_QUEUE_DEPTH_INTERVAL_MS", 15_000u64)?

@@ -6,7 +6,7 @@ use outbound_worker::{OutboundWorker, WorkerConfig};
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let config = WorkerConfig::from_env().context("reading the outbound-worker configuration")?;
-    sync_core::telemetry::init(&config.log);
+    sync_core::telemetry::init(&config.common.log);
     let worker = OutboundWorker::build(config)
         .await
         .context("starting the outbound worker")?;

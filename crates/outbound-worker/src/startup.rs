@@ -26,35 +26,39 @@ impl OutboundWorker {
     pub async fn build(config: WorkerConfig) -> anyhow::Result<Self> {
         // each in-flight message holds a connection for its push, and the shared limiter and
         // breaker need one beside it: never let the pool be what serialises the worker
-        let mut database = config.database.clone();
+        let mut database = config.common.database.clone();
         database.max_connections = database
             .max_connections
-            .max(u32::from(config.consumer.prefetch) + 2);
+            .max(u32::from(config.common.consumer.prefetch) + 2);
         let pool = sync_core::db::connect_lazy(&database)?;
         let keys = Arc::new(
-            KeyRing::from_settings(&config.crypto).context("loading the encryption keys")?,
+            KeyRing::from_settings(&config.common.crypto).context("loading the encryption keys")?,
         );
         let ops = OpsServer::bind(config.ops_addr, "outbound-worker", pool.clone())
             .await
             .with_context(|| format!("binding OPS_LISTEN_ADDR {}", config.ops_addr))?;
         let resilience = sync_core::shared_resilience::factory(pool.clone());
-        let clients = Arc::new(QloClients::new(keys, config.client, Some(resilience)));
+        let clients = Arc::new(QloClients::new(
+            keys,
+            config.common.client,
+            Some(resilience),
+        ));
         let handler = OutboundHandler::new(
             PushService::new(pool.clone(), clients.clone()),
             RateService::new(pool.clone(), clients.clone()),
             AvailabilityService::new(pool, clients),
         );
-        let topology = Topology::new(config.queue);
+        let topology = Topology::new(config.common.queue);
         let depths = (
-            config.rabbitmq_url.clone(),
+            config.common.rabbitmq_url.clone(),
             topology.clone(),
             config.depth_interval,
         );
         let consumer = QueueConsumer::new(
-            config.rabbitmq_url,
+            config.common.rabbitmq_url,
             topology,
             QueueKind::Outbound,
-            config.consumer,
+            config.common.consumer,
             handler,
         );
         Ok(OutboundWorker {

@@ -30,3 +30,4 @@ pub mod telemetry;
 pub mod test_fixtures;
 #[cfg(feature = "test-support")]
 pub mod test_support;
+pub mod worker_settings;
