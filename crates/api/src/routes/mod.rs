@@ -14,6 +14,7 @@ pub mod dlq;
 pub mod guests;
 pub mod health;
 pub mod inventory;
+pub mod out_of_sync;
 pub mod properties;
 pub mod qloapps_configs;
 pub mod reconcile;
@@ -34,6 +35,7 @@ pub fn api_router() -> Router<AppState> {
         .merge(qloapps_configs::router())
         .merge(room_type_mappings::router())
         .merge(sync::router())
+        .merge(out_of_sync::router())
         .merge(booking_events::router())
         .merge(reconcile::router())
         .merge(channel_managers::router())

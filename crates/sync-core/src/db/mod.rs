@@ -16,6 +16,8 @@ pub mod availability;
 pub mod guests;
 pub mod properties;
 pub mod qloapps_config;
+pub mod qloapps_customer_mappings;
+pub mod qloapps_out_of_sync;
 pub mod qloapps_reservation_mappings;
 pub mod qloapps_room_type_mappings;
 pub mod qloapps_sync_log;
