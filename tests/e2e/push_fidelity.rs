@@ -38,8 +38,14 @@ impl BackOffice<'_> {
                 "email": email, "phone": "123"},
             "room_types": [{"id_room_type": room_type, "checkin_date": from,
                 "checkout_date": to, "number_of_rooms": 1}]}}});
-        assert_eq!(self.send(Method::POST, "bookings", body.to_string()).await, 200);
-        self.0.sim.state().read(|s| s.orders.order_ids().max().unwrap_or(0))
+        assert_eq!(
+            self.send(Method::POST, "bookings", body.to_string()).await,
+            200
+        );
+        self.0
+            .sim
+            .state()
+            .read(|s| s.orders.order_ids().max().unwrap_or(0))
     }
 
     async fn set_state(&self, order: u32, state: u32) {
@@ -50,12 +56,10 @@ impl BackOffice<'_> {
     }
 
     fn histories(&self, order: u32) -> usize {
-        self.0.sim.state().read(|s| {
-            s.orders
-                .histories()
-                .filter(|h| h.id_order == order)
-                .count()
-        })
+        self.0
+            .sim
+            .state()
+            .read(|s| s.orders.histories().filter(|h| h.id_order == order).count())
     }
 
     /// (room id, check-in) of the order's active lines.
@@ -84,7 +88,11 @@ async fn dates_reach_qloapps(stack: &Stack, reservation: &str, check_in: &str, c
         let want = (check_in.to_owned(), check_out.to_owned());
         orders
             .first()
-            .filter(|o| o.lines.iter().all(|(_, i, o)| (i.clone(), o.clone()) == want))
+            .filter(|o| {
+                o.lines
+                    .iter()
+                    .all(|(_, i, o)| (i.clone(), o.clone()) == want)
+            })
             .filter(|o| !o.lines.is_empty())
             .map(|_| ())
     })
@@ -93,13 +101,21 @@ async fn dates_reach_qloapps(stack: &Stack, reservation: &str, check_in: &str, c
 
 async fn patch(stack: &Stack, reservation: &str, body: Value) {
     stack
-        .ok(Method::PATCH, &format!("/reservations/{reservation}"), Some(body))
+        .ok(
+            Method::PATCH,
+            &format!("/reservations/{reservation}"),
+            Some(body),
+        )
         .await;
 }
 
 async fn new_guest(stack: &Stack, property: &str, body: Value) -> String {
     let guest = stack
-        .ok(Method::POST, &format!("/properties/{property}/guests"), Some(body))
+        .ok(
+            Method::POST,
+            &format!("/properties/{property}/guests"),
+            Some(body),
+        )
         .await;
     guest["id"].as_str().expect("guest id").to_owned()
 }
@@ -122,7 +138,12 @@ async fn guest_changes_never_make_a_reservation_unpushable(pool: PgPool) {
         json!({"firstName": "Nora", "lastName": "Neu", "email": "nora.neu@example.com"}),
     )
     .await;
-    patch(&stack, &id, json!({"guestId": nora, "checkOut": "2027-03-04"})).await;
+    patch(
+        &stack,
+        &id,
+        json!({"guestId": nora, "checkOut": "2027-03-04"}),
+    )
+    .await;
     dates_reach_qloapps(&stack, &id, "2027-03-01", "2027-03-04").await;
     assert!(
         stack
@@ -184,7 +205,12 @@ async fn an_update_leaves_the_payment_state_qloapps_recorded(pool: PgPool) {
     office.set_state(order, payment_accepted).await;
     let histories = office.histories(order);
 
-    patch(&stack, &id, json!({"checkIn": "2027-05-20", "checkOut": "2027-05-22"})).await;
+    patch(
+        &stack,
+        &id,
+        json!({"checkIn": "2027-05-20", "checkOut": "2027-05-22"}),
+    )
+    .await;
     dates_reach_qloapps(&stack, &id, "2027-05-20", "2027-05-22").await;
     assert_eq!(stack.sim_orders_for(&id)[0].current_state, payment_accepted);
     assert_eq!(office.histories(order), histories, "no history row added");
@@ -208,13 +234,23 @@ async fn a_date_change_keeps_the_guest_in_their_room_where_qloapps_allows(pool: 
     assert_eq!(office.rooms(order), vec![(12, "2027-06-01".to_owned())]);
 
     // Moved to nights where room 11 is free (QloApps' own first choice): it stays in 12.
-    patch(&stack, &id, json!({"checkIn": "2027-07-01", "checkOut": "2027-07-03"})).await;
+    patch(
+        &stack,
+        &id,
+        json!({"checkIn": "2027-07-01", "checkOut": "2027-07-03"}),
+    )
+    .await;
     dates_reach_qloapps(&stack, &id, "2027-07-01", "2027-07-03").await;
     assert_eq!(office.rooms(order), vec![(12, "2027-07-01".to_owned())]);
 
     // A one-night shift overlaps the old nights, where QloApps counts room 12 as taken by the
     // order itself: the update still goes through, in a room QloApps chooses.
-    patch(&stack, &id, json!({"checkIn": "2027-07-02", "checkOut": "2027-07-04"})).await;
+    patch(
+        &stack,
+        &id,
+        json!({"checkIn": "2027-07-02", "checkOut": "2027-07-04"}),
+    )
+    .await;
     dates_reach_qloapps(&stack, &id, "2027-07-02", "2027-07-04").await;
     assert!(stack.dead_letters().await.is_empty());
     stack.stop().await;
@@ -240,7 +276,9 @@ async fn a_refused_update_marks_the_reservation_out_of_sync_until_it_goes_throug
     // Only the reservation's own room is free on the extra night: QloApps refuses.
     patch(&stack, &id, json!({"checkOut": "2027-08-04"})).await;
     let status = eventually("the reservation to be out of sync", WAIT, || async {
-        let r = stack.ok(Method::GET, &format!("/reservations/{id}"), None).await;
+        let r = stack
+            .ok(Method::GET, &format!("/reservations/{id}"), None)
+            .await;
         let sync = r["qloappsSync"][0].clone();
         (sync["status"] == "out_of_sync").then_some(sync)
     })
@@ -278,8 +316,9 @@ async fn a_refused_update_marks_the_reservation_out_of_sync_until_it_goes_throug
         .await
         .expect("metrics body");
     assert!(
-        metrics.lines().any(|l| l.starts_with("qlosync_push_refused_total{")
-            && l.contains(&demo.config_id)),
+        metrics
+            .lines()
+            .any(|l| l.starts_with("qlosync_push_refused_total{") && l.contains(&demo.config_id)),
         "{metrics}"
     );
 
@@ -292,7 +331,9 @@ async fn a_refused_update_marks_the_reservation_out_of_sync_until_it_goes_throug
     assert_eq!(report["replayed"], json!(1), "{report}");
     dates_reach_qloapps(&stack, &id, "2027-08-01", "2027-08-04").await;
     eventually("the reservation back in sync", WAIT, || async {
-        let r = stack.ok(Method::GET, &format!("/reservations/{id}"), None).await;
+        let r = stack
+            .ok(Method::GET, &format!("/reservations/{id}"), None)
+            .await;
         (r["qloappsSync"][0]["status"] == "in_sync").then_some(())
     })
     .await;

@@ -9,8 +9,7 @@ use utoipa::{Modify, OpenApi};
 use crate::error::{ErrorBody, ErrorDetail, FieldError};
 use crate::routes::{
     booking_events, channel_managers, connection_test, dlq, guests, health, inventory, out_of_sync,
-    properties,
-    qloapps_configs, reconcile, reservations, room_type_mappings, room_types, sync,
+    properties, qloapps_configs, reconcile, reservations, room_type_mappings, room_types, sync,
 };
 
 #[derive(OpenApi)]

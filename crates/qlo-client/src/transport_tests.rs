@@ -216,7 +216,9 @@ async fn qloapps_reason_comes_before_php_warnings() {
     let err = client.orders_by_ids(&[1]).await.unwrap_err();
     let text = err.to_string();
     assert!(
-        text.starts_with("QloApps refused the orders request: [404] Customer not found.; [3] [PHP Warning"),
+        text.starts_with(
+            "QloApps refused the orders request: [404] Customer not found.; [3] [PHP Warning"
+        ),
         "{text}"
     );
 }

@@ -5,17 +5,17 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use serde::Serialize;
 use sqlx::PgConnection;
+use sync_core::db::qloapps_out_of_sync;
 use sync_core::db::reservations as db;
 use sync_core::domain::reservation::{NewReservation, ReservationPatch};
-use serde::Serialize;
-use sync_core::db::qloapps_out_of_sync;
 use sync_core::domain::{
     GuestId, Property, PropertyId, Reservation, ReservationId, ReservationSource,
     ReservationStatus, ReservationSync, RoomTypeId,
 };
-use utoipa::ToSchema;
 use sync_core::messages::{OutboundMessage, ReservationEvent};
+use utoipa::ToSchema;
 
 use super::properties::require_property;
 use super::reservations_input::{CreateReservation, ReservationQuery, UpdateReservation};
