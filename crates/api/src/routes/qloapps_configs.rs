@@ -108,13 +108,7 @@ fn check_base_url(p: &mut Problems, value: &str) -> String {
     match qlo_client::check_base_url(&value) {
         Ok(()) if value.len() <= 2000 => {}
         Ok(()) => p.add("baseUrl", "must be at most 2000 characters"),
-        Err(e) => p.add(
-            "baseUrl",
-            format!(
-                "{}: use https://hotel.example/api or https://hotel.example/webservice/dispatcher.php",
-                e.reason
-            ),
-        ),
+        Err(e) => p.add("baseUrl", e.reason),
     }
     value
 }
