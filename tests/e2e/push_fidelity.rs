@@ -99,6 +99,13 @@ async fn dates_reach_qloapps(stack: &Stack, reservation: &str, check_in: &str, c
     .await;
 }
 
+/// Moves the stay in the PMS and waits for QloApps to have the new dates.
+async fn move_stay(stack: &Stack, reservation: &str, check_in: &str, check_out: &str) {
+    let body = json!({"checkIn": check_in, "checkOut": check_out});
+    patch(stack, reservation, body).await;
+    dates_reach_qloapps(stack, reservation, check_in, check_out).await;
+}
+
 async fn patch(stack: &Stack, reservation: &str, body: Value) {
     stack
         .ok(
@@ -205,13 +212,7 @@ async fn an_update_leaves_the_payment_state_qloapps_recorded(pool: PgPool) {
     office.set_state(order, payment_accepted).await;
     let histories = office.histories(order);
 
-    patch(
-        &stack,
-        &id,
-        json!({"checkIn": "2027-05-20", "checkOut": "2027-05-22"}),
-    )
-    .await;
-    dates_reach_qloapps(&stack, &id, "2027-05-20", "2027-05-22").await;
+    move_stay(&stack, &id, "2027-05-20", "2027-05-22").await;
     assert_eq!(stack.sim_orders_for(&id)[0].current_state, payment_accepted);
     assert_eq!(office.histories(order), histories, "no history row added");
     stack.stop().await;
@@ -234,24 +235,12 @@ async fn a_date_change_keeps_the_guest_in_their_room_where_qloapps_allows(pool: 
     assert_eq!(office.rooms(order), vec![(12, "2027-06-01".to_owned())]);
 
     // Moved to nights where room 11 is free (QloApps' own first choice): it stays in 12.
-    patch(
-        &stack,
-        &id,
-        json!({"checkIn": "2027-07-01", "checkOut": "2027-07-03"}),
-    )
-    .await;
-    dates_reach_qloapps(&stack, &id, "2027-07-01", "2027-07-03").await;
+    move_stay(&stack, &id, "2027-07-01", "2027-07-03").await;
     assert_eq!(office.rooms(order), vec![(12, "2027-07-01".to_owned())]);
 
     // A one-night shift overlaps the old nights, where QloApps counts room 12 as taken by the
     // order itself: the update still goes through, in a room QloApps chooses.
-    patch(
-        &stack,
-        &id,
-        json!({"checkIn": "2027-07-02", "checkOut": "2027-07-04"}),
-    )
-    .await;
-    dates_reach_qloapps(&stack, &id, "2027-07-02", "2027-07-04").await;
+    move_stay(&stack, &id, "2027-07-02", "2027-07-04").await;
     assert!(stack.dead_letters().await.is_empty());
     stack.stop().await;
 }
