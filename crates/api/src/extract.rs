@@ -33,6 +33,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     }
 }
 
+/// `application/json` (or `application/*+json`) in UTF-8: JSON's only encoding (RFC 8259 §8.1).
 fn is_json(headers: &HeaderMap) -> bool {
     let Some(content_type) = headers
         .get(header::CONTENT_TYPE)
@@ -40,16 +41,58 @@ fn is_json(headers: &HeaderMap) -> bool {
     else {
         return false;
     };
-    let mime = content_type
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
-    mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
+    let mut parts = content_type.split(';');
+    let mime = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
+    let utf8 = parts.all(|param| {
+        let (name, value) = param.split_once('=').unwrap_or((param, ""));
+        !name.trim().eq_ignore_ascii_case("charset")
+            || value.trim().trim_matches('"').eq_ignore_ascii_case("utf-8")
+    });
+    utf8 && (mime == "application/json"
+        || (mime.starts_with("application/") && mime.ends_with("+json")))
 }
 
+/// The path of the first string (key or value) with a NUL character, which PostgreSQL text
+/// cannot store. JSON carries one only as the escape `\u0000`, so most bodies skip the walk.
+fn nul_in_json(bytes: &[u8]) -> Option<String> {
+    const ESCAPE: &[u8] = b"\\u0000";
+    if !bytes.windows(ESCAPE.len()).any(|w| w == ESCAPE) {
+        return None;
+    }
+    fn walk(value: &serde_json::Value, path: &str) -> Option<String> {
+        let join = |key: &str| {
+            if path.is_empty() {
+                key.to_owned()
+            } else {
+                format!("{path}.{key}")
+            }
+        };
+        match value {
+            serde_json::Value::String(s) if s.contains('\0') => Some(path.to_owned()),
+            serde_json::Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .find_map(|(i, v)| walk(v, &join(&i.to_string()))),
+            serde_json::Value::Object(map) => map.iter().find_map(|(k, v)| {
+                if k.contains('\0') {
+                    Some(join(k))
+                } else {
+                    walk(v, &join(k))
+                }
+            }),
+            _ => None,
+        }
+    }
+    let value: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+    walk(&value, "").map(|p| if p.is_empty() { "body".to_owned() } else { p })
+}
+
+const NUL_PROBLEM: &str = "must not contain a NUL character";
+
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    if let Some(field) = nul_in_json(bytes) {
+        return Err(ApiError::field(field, NUL_PROBLEM));
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
         let path = err.path().to_string();
@@ -74,8 +117,14 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
         let query = parts.uri.query().unwrap_or_default();
-        let deserializer =
-            serde_urlencoded::Deserializer::new(url::form_urlencoded::parse(query.as_bytes()));
+        let pairs = url::form_urlencoded::parse(query.as_bytes());
+        if let Some((name, _)) = pairs
+            .clone()
+            .find(|(k, v)| k.contains('\0') || v.contains('\0'))
+        {
+            return Err(ApiError::field(name.replace('\0', ""), NUL_PROBLEM));
+        }
+        let deserializer = serde_urlencoded::Deserializer::new(pairs);
         serde_path_to_error::deserialize(deserializer)
             .map(ApiQuery)
             .map_err(|err| {

@@ -23,3 +23,4 @@ mod room_type_mappings;
 mod room_types;
 mod secrets;
 mod sync;
+mod text_input;
