@@ -201,19 +201,45 @@ fn strip_position(message: &str) -> &str {
     message.split(" at line ").next().unwrap_or(message)
 }
 
-/// `YYYY-MM-DD`, with a message that says so.
+/// The earliest day the API takes: nothing a hotel books or prices lies before it.
+const FIRST_DAY: chrono::NaiveDate = match chrono::NaiveDate::from_ymd_opt(2000, 1, 1) {
+    Some(day) => day,
+    None => panic!("2000-01-01 is a date"),
+};
+/// How far ahead a day may lie: five years (QloApps and channel managers sell far less).
+const MAX_YEARS_AHEAD: u32 = 5;
+
+/// A day as `YYYY-MM-DD` exactly (four-digit year, two-digit month and day) between 2000-01-01
+/// and five years from today: `2028-1-1`, year 0 or 10000 never reach PostgreSQL or QloApps.
+pub fn parse_day(text: &str) -> Result<chrono::NaiveDate, String> {
+    let shaped = text.len() == 10
+        && text.bytes().enumerate().all(|(i, b)| match i {
+            4 | 7 => b == b'-',
+            _ => b.is_ascii_digit(),
+        });
+    let day = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .ok()
+        .filter(|_| shaped)
+        .ok_or_else(|| "must be a date in YYYY-MM-DD form".to_owned())?;
+    let last = chrono::Utc::now()
+        .date_naive()
+        .checked_add_months(chrono::Months::new(12 * MAX_YEARS_AHEAD))
+        .unwrap_or(chrono::NaiveDate::MAX);
+    if day < FIRST_DAY || day > last {
+        return Err(format!("must be between {FIRST_DAY} and {last}"));
+    }
+    Ok(day)
+}
+
 pub fn date<'de, D: Deserializer<'de>>(d: D) -> Result<chrono::NaiveDate, D::Error> {
     let text = String::deserialize(d)?;
-    chrono::NaiveDate::parse_from_str(&text, "%Y-%m-%d")
-        .map_err(|_| serde::de::Error::custom("must be a date in YYYY-MM-DD form"))
+    parse_day(&text).map_err(serde::de::Error::custom)
 }
 
 pub fn opt_date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<chrono::NaiveDate>, D::Error> {
     match Option::<String>::deserialize(d)? {
         None => Ok(None),
-        Some(text) => chrono::NaiveDate::parse_from_str(&text, "%Y-%m-%d")
-            .map(Some)
-            .map_err(|_| serde::de::Error::custom("must be a date in YYYY-MM-DD form")),
+        Some(text) => parse_day(&text).map(Some).map_err(serde::de::Error::custom),
     }
 }
 

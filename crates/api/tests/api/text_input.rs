@@ -58,3 +58,30 @@ async fn a_body_in_another_charset_is_a_415(pool: PgPool) {
         .await;
     utf8.assert_status(StatusCode::CREATED);
 }
+
+#[sqlx::test(migrator = "sync_core::db::MIGRATOR")]
+async fn dates_outside_yyyy_mm_dd_or_a_sane_range_are_refused(pool: PgPool) {
+    let app = TestApp::new(pool);
+    let property = app.property().await;
+    let room_type = app.room_type(&property, "STD").await;
+    let guest = app.guest(&property).await;
+    let far = (chrono::Utc::now().date_naive() + chrono::Days::new(6 * 366)).to_string();
+    for check_in in [
+        "0000-01-01",
+        "-0001-01-01",
+        "+10000-01-01",
+        "2028-1-1",
+        far.as_str(),
+    ] {
+        let body = json!({"roomTypeId": room_type, "guestId": guest, "checkIn": check_in,
+            "checkOut": "2031-01-03", "adults": 2, "totalPrice": "100.00"});
+        app.assert_rejected(
+            Method::POST,
+            &format!("/api/v1/properties/{property}/reservations"),
+            Some(body),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &["checkIn"],
+        )
+        .await;
+    }
+}
