@@ -15,6 +15,7 @@ pub mod guests;
 pub mod health;
 pub mod inventory;
 pub mod properties;
+pub mod pull_failures;
 pub mod qloapps_configs;
 pub mod reconcile;
 pub mod reservations;
@@ -34,6 +35,7 @@ pub fn api_router() -> Router<AppState> {
         .merge(qloapps_configs::router())
         .merge(room_type_mappings::router())
         .merge(sync::router())
+        .merge(pull_failures::router())
         .merge(booking_events::router())
         .merge(reconcile::router())
         .merge(channel_managers::router())

@@ -16,6 +16,7 @@ pub mod availability;
 pub mod guests;
 pub mod properties;
 pub mod qloapps_config;
+pub mod qloapps_pull_failures;
 pub mod qloapps_reservation_mappings;
 pub mod qloapps_room_type_mappings;
 pub mod qloapps_sync_log;
