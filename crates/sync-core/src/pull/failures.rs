@@ -42,6 +42,9 @@ pub(super) async fn retry_due(
     let orders = client.orders_by_ids(&ids).await?;
     progress.retried += u32::try_from(ids.len()).unwrap_or(u32::MAX);
     let found: HashSet<u64> = orders.iter().map(|o| o.id).collect();
+    progress
+        .retried_at
+        .extend(orders.iter().map(|o| (o.id, o.date_upd)));
     let missing: Vec<u64> = ids.into_iter().filter(|id| !found.contains(id)).collect();
     if !missing.is_empty() {
         still_missing(job, ctx, &missing, progress).await?;

@@ -41,6 +41,8 @@ pub struct Progress {
     pub restarts: u32,
     /// Orders retried from the failure set.
     pub retried: u32,
+    /// The `date_upd` of each order retried: the pages skip it in that same state.
+    pub(super) retried_at: HashMap<u64, Option<NaiveDateTime>>,
     /// Orders with a `qloapps_pull_failures` row: a success deletes it.
     pub(super) failed_before: HashSet<u64>,
 }
@@ -150,13 +152,15 @@ impl Job<'_> {
                 .orders_modified_since(request.since, request.offset, request.limit)
                 .await?;
             progress.peak_orders = progress.peak_orders.max(rows.len());
-            let fresh = pager
+            let mut fresh = pager
                 .accept(request, rows)
                 .map_err(|reason| incomplete(config, &reason))?;
             progress.restarts = pager.restarts();
             if fresh.is_empty() {
                 continue;
             }
+            // retried moments ago in this very state: once is enough
+            fresh.retain(|o| progress.retried_at.get(&o.id) != Some(&o.date_upd));
             let data = load_details(client, fresh, details).await?;
             self.apply_page(ctx, data, progress, pager.cursor()).await?;
         }

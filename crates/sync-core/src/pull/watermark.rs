@@ -246,4 +246,79 @@ mod tests {
         );
         assert_eq!(shop_zone("Not/AZone"), Tz::UTC);
     }
+
+    fn tz(name: &str) -> Tz {
+        name.parse().unwrap()
+    }
+
+    #[test]
+    fn a_zone_moved_behind_starts_from_the_watermark_written_in_the_new_zone() {
+        // 10:00 UTC, stored while the shop was on Kolkata (15:30 local)
+        let mark = Mark {
+            at: Utc.with_ymd_and_hms(2026, 6, 10, 10, 0, 0).unwrap(),
+            zone: tz("Asia/Kolkata"),
+        };
+        assert_eq!(mark.local(), at("2026-06-10 15:30:00"));
+        let now = Utc.with_ymd_and_hms(2026, 6, 10, 10, 5, 0).unwrap();
+        let overlap = Duration::from_secs(60);
+        assert_eq!(
+            mark.window_start(overlap, tz("America/New_York"), now),
+            at("2026-06-10 05:59:00"),
+            "06:00 EDT, not 15:30"
+        );
+        assert_eq!(
+            mark.window_start(overlap, tz("Asia/Kolkata"), now),
+            at("2026-06-10 15:29:00")
+        );
+    }
+
+    #[test]
+    fn a_zone_moved_ahead_also_covers_old_zone_times_written_before_the_switch() {
+        let mark = Mark {
+            at: Utc.with_ymd_and_hms(2026, 6, 10, 10, 0, 0).unwrap(),
+            zone: tz("America/New_York"),
+        };
+        let now = Utc.with_ymd_and_hms(2026, 6, 10, 10, 5, 0).unwrap();
+        assert_eq!(
+            mark.window_start(Duration::from_secs(60), tz("Asia/Kolkata"), now),
+            at("2026-06-10 05:59:00"),
+            "from 06:00 New York time: a bounded catch-up of 9.5 h of Kolkata times"
+        );
+    }
+
+    #[test]
+    fn a_watermark_never_runs_ahead_of_the_run_nor_back() {
+        let started = Utc.with_ymd_and_hms(2026, 6, 10, 10, 0, 0).unwrap();
+        let kolkata_time_read_in_new_york = at("2026-06-10 15:30:00");
+        let mark = Mark::reached(
+            kolkata_time_read_in_new_york,
+            tz("America/New_York"),
+            started,
+            None,
+        );
+        assert_eq!(mark.at, started);
+        let previous = Mark {
+            at: started,
+            zone: tz("UTC"),
+        };
+        let older = Mark::reached(at("2026-06-10 09:00:00"), tz("UTC"), started, Some(previous));
+        assert_eq!(older.at, started);
+    }
+
+    #[test]
+    fn a_watermark_stored_as_text_only_is_read_in_the_current_zone() {
+        let legacy = PreviousPull {
+            watermark: Some("2026-06-10 12:00:00".into()),
+            ..PreviousPull::default()
+        };
+        let mark = legacy.mark(tz("Europe/Zurich")).unwrap();
+        assert_eq!(mark.at, Utc.with_ymd_and_hms(2026, 6, 10, 10, 0, 0).unwrap());
+        let stored = PreviousPull {
+            watermark: Some("2026-06-10 15:30:00".into()),
+            watermark_at: Some(Utc.with_ymd_and_hms(2026, 6, 10, 10, 0, 0).unwrap()),
+            watermark_zone: Some("Asia/Kolkata".into()),
+            ..PreviousPull::default()
+        };
+        assert_eq!(stored.mark(tz("UTC")).unwrap().zone, tz("Asia/Kolkata"));
+    }
 }
