@@ -173,7 +173,10 @@ async fn the_status_shows_the_last_pull_push_and_reconcile_apart(pool: PgPool) {
         .await;
     let config = &status.body["qloapps"][0];
     assert_eq!(config["lastSync"]["operation"], "create");
-    assert_eq!(config["lastPull"]["syncType"], "incremental", "not the booking event");
+    assert_eq!(
+        config["lastPull"]["syncType"], "incremental",
+        "not the booking event"
+    );
     assert_eq!(config["lastPull"]["status"], "failed");
     assert_eq!(config["lastPush"]["operation"], "create");
     assert_eq!(config["lastReconcile"]["syncType"], "reconcile_check");

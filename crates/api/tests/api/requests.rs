@@ -101,7 +101,10 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/qloapps/configs/{configId}/sync-state"),
     ("GET", "/api/v1/qloapps/configs/{configId}/sync-log"),
     ("GET", "/api/v1/qloapps/configs/{configId}/pull-failures"),
-    ("POST", "/api/v1/qloapps/configs/{configId}/pull-failures/{orderId}/discard"),
+    (
+        "POST",
+        "/api/v1/qloapps/configs/{configId}/pull-failures/{orderId}/discard",
+    ),
     (
         "GET",
         "/api/v1/qloapps/configs/{configId}/reservation-mappings",

@@ -3,6 +3,7 @@
 //! Handlers lock the shop for the duration of one request's work (never across an `.await`),
 //! which gives every write the atomicity a single MySQL transaction would.
 
+mod back_office;
 mod catalog;
 mod customers;
 mod demo;
@@ -17,6 +18,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use chrono::{DateTime, Duration, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
+pub use back_office::OrderEdit;
 pub use catalog::{Hotel, Room, RoomType, ROOM_ACTIVE, ROOM_INACTIVE, ROOM_TEMPORARILY_INACTIVE};
 pub use customers::{Customer, Customers};
 pub use feature_prices::{

@@ -8,7 +8,8 @@ use uuid::Uuid;
 
 use crate::domain::{ConfigId, PullFailure};
 
-const COLUMNS: &str = "config_id, qloapps_order_id, reason, attempts, first_seen_at, last_seen_at, \
+const COLUMNS: &str =
+    "config_id, qloapps_order_id, reason, attempts, first_seen_at, last_seen_at, \
      next_retry_at, last_run_id, discarded_at, discard_reason";
 
 /// How long after a failure the order is retried: `initial` after the first, doubling with

@@ -18,8 +18,7 @@ pub use inventory::{NightAvailability, NightRate};
 pub use property::{ChannelManager, Property};
 pub use qloapps::{
     PullFailure, QloappsConfig, ReservationMapping, RoomTypeMapping, SyncDirection, SyncLogEntry,
-    SyncOutcome,
-    SyncState, SyncStatus,
+    SyncOutcome, SyncState, SyncStatus,
 };
 pub use reservation::{Reservation, ReservationSource, ReservationStatus};
 pub use room_type::RoomType;

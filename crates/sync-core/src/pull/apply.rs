@@ -15,9 +15,7 @@ use super::map::{self, Origin};
 use super::pair::pair;
 use super::record::{log_item, BookingOutcome, LogItem};
 use crate::db;
-use crate::domain::{
-    ConfigId, PropertyId, ReservationId, RoomTypeId, SyncOutcome,
-};
+use crate::domain::{ConfigId, PropertyId, ReservationId, RoomTypeId, SyncOutcome};
 
 /// What every order of a run is applied with.
 #[derive(Debug, Clone)]

@@ -4,7 +4,7 @@
 //! newer side wins (`conflict::resolve`: a cancellation wins, else QloApps' `date_upd` in
 //! `PS_TIMEZONE` against the reservation's `updated_at`) and the sync log keeps both versions.
 //! A QloApps version taken into the PMS is recorded as already pushed, so the push does not
-//! send it back (DESIGN.md section 5 "Echo suppression", docs/architecture.md).
+//! send it back (docs/pull-failures.md).
 
 use qlo_client::{Order, RoomBookingLine};
 use sqlx::PgConnection;
@@ -17,7 +17,9 @@ use super::record::{log_item, BookingOutcome, LogItem};
 use super::watermark;
 use crate::db;
 use crate::db::qloapps_reservation_mappings as mappings;
-use crate::domain::{Reservation, ReservationId, ReservationMapping, ReservationStatus, SyncOutcome};
+use crate::domain::{
+    Reservation, ReservationId, ReservationMapping, ReservationStatus, SyncOutcome,
+};
 use crate::push::{booking_request, payload_hash};
 
 pub async fn apply_echo(
@@ -39,30 +41,35 @@ pub async fn apply_echo(
         return Ok(BookingOutcome::Skipped);
     };
     let order_id = i64::try_from(order.id).unwrap_or(i64::MAX);
-    let (mapping, restored) =
-        match mappings::find_by_reservation(&mut *conn, ctx.config_id, reservation_id).await? {
-            Some(m) if m.qloapps_booking_id != order_id => {
-                let item = skip(&format!(
+    let (mapping, restored) = match mappings::find_by_reservation(
+        &mut *conn,
+        ctx.config_id,
+        reservation_id,
+    )
+    .await?
+    {
+        Some(m) if m.qloapps_booking_id != order_id => {
+            let item = skip(&format!(
                 "a second QloApps order for reservation {reservation_id}, which is mapped to order {}; left alone",
                 m.qloapps_booking_id
             ));
-                log_item(conn, ctx.config_id, ctx.run_id, item).await?;
-                return Ok(BookingOutcome::Skipped);
-            }
-            Some(m) => (m, false),
-            None => {
-                // the push created the order but stopped before storing its mapping
-                let new = mappings::NewReservationMapping {
-                    config_id: ctx.config_id,
-                    property_id: ctx.property_id,
-                    local_reservation_id: reservation_id,
-                    qloapps_booking_id: order_id,
-                    qloapps_line_key: String::new(),
-                    last_pushed_hash: None,
-                };
-                (mappings::insert_mapping(&mut *conn, &new).await?, true)
-            }
-        };
+            log_item(conn, ctx.config_id, ctx.run_id, item).await?;
+            return Ok(BookingOutcome::Skipped);
+        }
+        Some(m) => (m, false),
+        None => {
+            // the push created the order but stopped before storing its mapping
+            let new = mappings::NewReservationMapping {
+                config_id: ctx.config_id,
+                property_id: ctx.property_id,
+                local_reservation_id: reservation_id,
+                qloapps_booking_id: order_id,
+                qloapps_line_key: String::new(),
+                last_pushed_hash: None,
+            };
+            (mappings::insert_mapping(&mut *conn, &new).await?, true)
+        }
+    };
     let ours: Vec<&RoomBookingLine> = lines
         .iter()
         .filter(|l| l.id_hotel == ctx.hotel_id)
@@ -80,7 +87,11 @@ pub async fn apply_echo(
         }
     };
     let hash = group_hash(group);
-    if mappings::pulled_hash(&mut *conn, mapping.id).await?.as_deref() == Some(hash.as_str()) {
+    if mappings::pulled_hash(&mut *conn, mapping.id)
+        .await?
+        .as_deref()
+        == Some(hash.as_str())
+    {
         let message = if restored {
             "pushed by qlosync; its missing mapping was restored"
         } else {
@@ -148,7 +159,9 @@ async fn judge(
                 SyncOutcome::Skipped
             };
             let entry = item(outcome)
-                .message(format!("the PMS version wins ({rule}); it is pushed to QloApps"))
+                .message(format!(
+                    "the PMS version wins ({rule}); it is pushed to QloApps"
+                ))
                 .details(both("pms", rule));
             (BookingOutcome::Skipped, entry)
         }
@@ -160,9 +173,14 @@ async fn judge(
             let (outcome, message) = if conflict {
                 (SyncOutcome::Conflict, "the order qlosync pushed was cancelled in QloApps; the PMS change made meanwhile was overridden")
             } else {
-                (SyncOutcome::Cancelled, "the order qlosync pushed was cancelled in QloApps")
+                (
+                    SyncOutcome::Cancelled,
+                    "the order qlosync pushed was cancelled in QloApps",
+                )
             };
-            let entry = item(outcome).message(message).details(both("qloapps", rule));
+            let entry = item(outcome)
+                .message(message)
+                .details(both("qloapps", rule));
             (BookingOutcome::Updated, entry)
         }
         Resolution::ApplyQloApps { conflict } => {
@@ -175,11 +193,19 @@ async fn judge(
             mappings::record_echo(&mut *conn, mapping.id, hash, true, pushed.as_deref()).await?;
             let rule = "the newer change wins";
             let (outcome, message) = if conflict {
-                (SyncOutcome::Conflict, "edited in QloApps after the PMS change; the QloApps version was applied")
+                (
+                    SyncOutcome::Conflict,
+                    "edited in QloApps after the PMS change; the QloApps version was applied",
+                )
             } else {
-                (SyncOutcome::Updated, "edited in QloApps; the QloApps version was applied")
+                (
+                    SyncOutcome::Updated,
+                    "edited in QloApps; the QloApps version was applied",
+                )
             };
-            let entry = item(outcome).message(message).details(both("qloapps", rule));
+            let entry = item(outcome)
+                .message(message)
+                .details(both("qloapps", rule));
             (BookingOutcome::Updated, entry)
         }
     };
@@ -197,9 +223,11 @@ async fn push_hash(
     let Some(guest) = db::guests::get_guest(&mut *conn, r.guest_id).await? else {
         return Ok(None);
     };
-    Ok(booking_request(r, &guest, ctx.hotel_id, group.qlo_room_type)
-        .ok()
-        .map(|request| payload_hash(&request)))
+    Ok(
+        booking_request(r, &guest, ctx.hotel_id, group.qlo_room_type)
+            .ok()
+            .map(|request| payload_hash(&request)),
+    )
 }
 
 /// An order without room lines in this hotel: only a cancellation is taken from it.

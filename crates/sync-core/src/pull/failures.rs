@@ -37,7 +37,10 @@ pub(super) async fn retry_due(
     if due.is_empty() {
         return Ok(());
     }
-    let ids: Vec<u64> = due.iter().filter_map(|id| u64::try_from(*id).ok()).collect();
+    let ids: Vec<u64> = due
+        .iter()
+        .filter_map(|id| u64::try_from(*id).ok())
+        .collect();
     tracing::info!(config_id = %ctx.config_id, orders = ids.len(), "retrying orders earlier pulls could not apply");
     let orders = client.orders_by_ids(&ids).await?;
     progress.retried += u32::try_from(ids.len()).unwrap_or(u32::MAX);

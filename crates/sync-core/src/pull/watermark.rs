@@ -119,7 +119,8 @@ impl Mark {
 
     /// The `date_upd` lower bound of the next incremental pull in the shop's current `zone`.
     pub fn window_start(&self, overlap: Duration, zone: Tz, now: DateTime<Utc>) -> NaiveDateTime {
-        let in_zone = |z: Tz| window_start(self.at.with_timezone(&z).naive_local(), overlap, z, now);
+        let in_zone =
+            |z: Tz| window_start(self.at.with_timezone(&z).naive_local(), overlap, z, now);
         let current = in_zone(zone);
         if zone == self.zone {
             current
@@ -155,11 +156,14 @@ impl PreviousPull {
     }
 }
 
+/// `watermark`, `watermark_at`, `watermark_zone` of a run.
+type StoredMark = (Option<String>, Option<DateTime<Utc>>, Option<String>);
+
 pub async fn previous_pull(
     db: impl PgExecutor<'_> + Copy,
     config_id: ConfigId,
 ) -> Result<PreviousPull, sqlx::Error> {
-    let row: Option<(Option<String>, Option<DateTime<Utc>>, Option<String>)> = sqlx::query_as(
+    let row: Option<StoredMark> = sqlx::query_as(
         "SELECT watermark, watermark_at, watermark_zone FROM qloapps_sync_state
          WHERE config_id = $1 AND direction = 'inbound' AND operation = 'pull' AND watermark IS NOT NULL
          ORDER BY started_at DESC LIMIT 1",
@@ -301,7 +305,12 @@ mod tests {
             at: started,
             zone: tz("UTC"),
         };
-        let older = Mark::reached(at("2026-06-10 09:00:00"), tz("UTC"), started, Some(previous));
+        let older = Mark::reached(
+            at("2026-06-10 09:00:00"),
+            tz("UTC"),
+            started,
+            Some(previous),
+        );
         assert_eq!(older.at, started);
     }
 
@@ -312,7 +321,10 @@ mod tests {
             ..PreviousPull::default()
         };
         let mark = legacy.mark(tz("Europe/Zurich")).unwrap();
-        assert_eq!(mark.at, Utc.with_ymd_and_hms(2026, 6, 10, 10, 0, 0).unwrap());
+        assert_eq!(
+            mark.at,
+            Utc.with_ymd_and_hms(2026, 6, 10, 10, 0, 0).unwrap()
+        );
         let stored = PreviousPull {
             watermark: Some("2026-06-10 15:30:00".into()),
             watermark_at: Some(Utc.with_ymd_and_hms(2026, 6, 10, 10, 0, 0).unwrap()),

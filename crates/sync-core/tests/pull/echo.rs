@@ -152,7 +152,11 @@ async fn a_pushed_order_moved_in_qloapps_moves_its_reservation_and_is_not_pushed
         panic!("{pushed:?}");
     };
     let first = w.pull(PullKind::Incremental).await;
-    assert_eq!((first.counts.skipped, first.counts.updated), (1, 0), "{first:?}");
+    assert_eq!(
+        (first.counts.skipped, first.counts.updated),
+        (1, 0),
+        "{first:?}"
+    );
 
     // the back office moves the stay by one day (PUT bookings), a few seconds later
     w.sim
@@ -163,14 +167,21 @@ async fn a_pushed_order_moved_in_qloapps_moves_its_reservation_and_is_not_pushed
     let second = w.pull(PullKind::Incremental).await;
 
     let r = w.reservation(reservation).await;
-    assert_eq!((r.check_in, r.check_out), (date("2027-02-02"), date("2027-02-04")), "{second:?}");
+    assert_eq!(
+        (r.check_in, r.check_out),
+        (date("2027-02-02"), date("2027-02-04")),
+        "{second:?}"
+    );
     assert_eq!(r.status, ReservationStatus::Confirmed);
     let log = w.log(second.run_id).await;
     let entry = &log[0];
     assert_eq!(entry.outcome, "updated", "{log:?}");
     let details = entry.details.as_ref().expect("both versions logged");
     assert_eq!(details["winner"], "qloapps");
-    assert_eq!(details["pms"]["checkIn"], "2027-02-01", "the losing version is kept");
+    assert_eq!(
+        details["pms"]["checkIn"], "2027-02-01",
+        "the losing version is kept"
+    );
 
     // the change came from QloApps: pushing the reservation now sends nothing
     w.sim.clear_request_log();

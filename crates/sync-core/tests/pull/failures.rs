@@ -106,7 +106,10 @@ async fn a_failed_order_is_retried_with_back_off_until_an_operator_discards_it(p
     let slow = db::qloapps_pull_failures::list_failures(&w.pool, w.config, false)
         .await
         .unwrap();
-    assert!(slow[0].next_retry_at > slow[0].last_seen_at, "the default backs off");
+    assert!(
+        slow[0].next_retry_at > slow[0].last_seen_at,
+        "the default backs off"
+    );
     let fourth = patient.pull(w.config, PullKind::Incremental).await.unwrap();
     assert_eq!(fourth.retried, 0, "not due yet");
 
@@ -116,13 +119,17 @@ async fn a_failed_order_is_retried_with_back_off_until_an_operator_discards_it(p
             .unwrap()
             .unwrap();
     assert!(discarded.discarded_at.is_some());
-    db::qloapps_pull_failures::mark_due(&w.pool, w.config).await.unwrap();
+    db::qloapps_pull_failures::mark_due(&w.pool, w.config)
+        .await
+        .unwrap();
     let fifth = w.pull(PullKind::Incremental).await;
     assert_eq!(fifth.retried, 0, "a discarded order is not retried");
-    assert!(db::qloapps_pull_failures::list_failures(&w.pool, w.config, false)
-        .await
-        .unwrap()
-        .is_empty());
+    assert!(
+        db::qloapps_pull_failures::list_failures(&w.pool, w.config, false)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert_eq!(
         db::qloapps_pull_failures::list_failures(&w.pool, w.config, true)
             .await
@@ -136,8 +143,10 @@ async fn a_failed_order_is_retried_with_back_off_until_an_operator_discards_it(p
     set_mapping_of_4(&w, true).await;
     w.pull(PullKind::Full).await;
     assert_eq!(w.mapped(x).await.len(), 1);
-    assert!(db::qloapps_pull_failures::list_failures(&w.pool, w.config, true)
-        .await
-        .unwrap()
-        .is_empty());
+    assert!(
+        db::qloapps_pull_failures::list_failures(&w.pool, w.config, true)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }

@@ -11,6 +11,6 @@ mod guests;
 mod helpers;
 mod locks;
 mod mapping;
-mod timezones;
 mod paging;
 mod runs;
+mod timezones;

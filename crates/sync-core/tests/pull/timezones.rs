@@ -34,13 +34,12 @@ async fn moving_the_shop_zone_behind_its_old_one_loses_no_order(pool: PgPool) {
     assert_eq!(w.mapped(later).await.len(), 1, "{report:?}");
     assert_eq!(report.counts.created, 1);
     let run = w.run(report.run_id).await;
-    let (at, zone): (Option<chrono::DateTime<Utc>>, Option<String>) = sqlx::query_as(
-        "SELECT watermark_at, watermark_zone FROM qloapps_sync_state WHERE id = $1",
-    )
-    .bind(run.id)
-    .fetch_one(&w.pool)
-    .await
-    .unwrap();
+    let (at, zone): (Option<chrono::DateTime<Utc>>, Option<String>) =
+        sqlx::query_as("SELECT watermark_at, watermark_zone FROM qloapps_sync_state WHERE id = $1")
+            .bind(run.id)
+            .fetch_one(&w.pool)
+            .await
+            .unwrap();
     assert_eq!(zone.as_deref(), Some("America/New_York"));
     assert!(at.unwrap() <= Utc::now(), "never in the future");
 
