@@ -254,7 +254,9 @@ impl PullService {
             previous_success: previous.last_successful_sync,
         };
         record::finish_run(pool, running.id, &end).await?;
-        failures::observe(pool, config_id).await?;
+        if let Err(e) = failures::observe(pool, config_id).await {
+            tracing::warn!(%config_id, error = %e, "could not count the open pull failures");
+        }
         let report = PullReport {
             run_id: running.id,
             config_id,
