@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use qlo_sim::Fault;
 use sqlx::PgPool;
-use sync_core::domain::SyncStatus;
+use sync_core::domain::{SyncState, SyncStatus};
 
 use crate::helpers::{spawn, timing, wait_for, World};
 
@@ -20,8 +20,13 @@ async fn every_syncing_config_is_pulled_on_its_interval_and_others_never(pool: P
         .unwrap();
 
     let running = spawn(w.scheduler(timing(300, 100, 400), 100));
-    wait_for("two runs of each config", 10, || async {
-        w.runs(a).await.len() >= 2 && w.runs(b).await.len() >= 2
+    let finished = |runs: Vec<SyncState>| {
+        runs.iter()
+            .filter(|r| r.status != SyncStatus::Running)
+            .count()
+    };
+    wait_for("two finished runs of each config", 10, || async {
+        finished(w.runs(a).await) >= 2 && finished(w.runs(b).await) >= 2
     })
     .await;
     running.stop.cancel();
