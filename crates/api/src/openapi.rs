@@ -9,7 +9,8 @@ use utoipa::{Modify, OpenApi};
 use crate::error::{ErrorBody, ErrorDetail, FieldError};
 use crate::routes::{
     booking_events, channel_managers, connection_test, dlq, guests, health, inventory, out_of_sync,
-    properties, qloapps_configs, reconcile, reservations, room_type_mappings, room_types, sync,
+    properties, pull_failures, qloapps_configs, reconcile, reservations, room_type_mappings,
+    room_types, sync,
 };
 
 #[derive(OpenApi)]
@@ -32,6 +33,7 @@ use crate::routes::{
         room_type_mappings::update_mapping, room_type_mappings::delete_mapping,
         sync::request_sync, sync::list_sync_state, sync::list_sync_log, sync::list_reservation_mappings,
         out_of_sync::list_out_of_sync,
+        pull_failures::list_pull_failures, pull_failures::discard_pull_failure,
         booking_events::notify_booking,
         reconcile::reconcile,
         channel_managers::get_status, connection_test::test_connection, channel_managers::switch,
@@ -43,7 +45,7 @@ use crate::routes::{
     security(("bearer" = [])),
     tags(
         (name = "pms", description = "properties, room types, guests, reservations, availability, rates"),
-        (name = "qloapps", description = "QloApps configs, mappings, sync requests, sync state and log"),
+        (name = "qloapps", description = "QloApps configs, mappings, sync requests, sync state and log, pull failures"),
         (name = "settings", description = "the settings page: channel-manager status, test, switch"),
         (name = "operations", description = "health, readiness, metrics (no token)"),
     )

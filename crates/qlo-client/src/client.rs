@@ -3,7 +3,7 @@
 use std::future::Future;
 use std::sync::Arc;
 
-use tokio::sync::{broadcast, OnceCell};
+use tokio::sync::broadcast;
 
 use crate::circuit_breaker::{
     BreakerState, BreakerTransition, CircuitBreaker, InMemoryCircuitBreaker,
@@ -25,8 +25,9 @@ pub struct QloClient {
 pub(crate) struct Inner {
     pub config: ClientConfig,
     pub transport: Transport,
-    /// Order state ids and time zone, read once (they change only by hand in the back office).
-    pub shop: OnceCell<ShopConfiguration>,
+    /// Order state ids and time zone as last read: pushes use this copy; pulls read them afresh
+    /// every time (`PS_TIMEZONE` can change) and refresh it.
+    pub shop: std::sync::RwLock<Option<ShopConfiguration>>,
 }
 
 impl std::fmt::Debug for QloClient {
@@ -92,7 +93,7 @@ impl QloClientBuilder {
             inner: Arc::new(Inner {
                 config,
                 transport,
-                shop: OnceCell::new(),
+                shop: std::sync::RwLock::new(None),
             }),
         })
     }

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 
 use crate::dispatch::Ctx;
 use crate::faults::Fault;
-use crate::state::SeedSpec;
+use crate::state::{OrderEdit, SeedSpec};
 use crate::values::{datetime, parse_datetime};
 
 /// The admin routes.
@@ -30,6 +30,7 @@ pub fn router(ctx: Ctx) -> Router {
         .route("/__sim/timezone", post(timezone))
         .route("/__sim/latency", post(latency))
         .route("/__sim/clock", post(clock))
+        .route("/__sim/orders/{id}/edit", post(edit_order))
         .with_state(ctx)
 }
 
@@ -180,6 +181,10 @@ struct ClockBody {
     /// Shop-local "YYYY-MM-DD HH:MM:SS" to freeze at; null goes back to the system clock.
     #[serde(default)]
     frozen: Option<String>,
+    /// An instant ("YYYY-MM-DD HH:MM:SS" UTC) to freeze at instead: with `PS_TIMEZONE`
+    /// changes and DST the shop-local time follows it.
+    #[serde(default)]
+    frozen_utc: Option<String>,
     #[serde(default)]
     advance_secs: Option<i64>,
 }
@@ -195,12 +200,39 @@ async fn clock(State(ctx): State<Ctx>, Json(body): Json<ClockBody>) -> (StatusCo
         Some(Some(at)) => Some(at),
         None => None,
     };
+    let frozen_utc = body
+        .frozen_utc
+        .as_deref()
+        .and_then(parse_datetime)
+        .map(|at| at.and_utc());
     let now = ctx.state.write(|shop| {
-        shop.freeze_clock(frozen);
+        match frozen_utc {
+            Some(at) => shop.freeze_clock_at(Some(at)),
+            None => shop.freeze_clock(frozen),
+        }
         if let Some(secs) = body.advance_secs {
             shop.advance_clock(chrono::Duration::seconds(secs));
         }
         datetime(shop.now())
     });
     (StatusCode::OK, Json(json!({ "now": now })))
+}
+
+/// A back-office edit of any order (`OrderEdit`): 200 with the order's new `date_upd`.
+async fn edit_order(
+    State(ctx): State<Ctx>,
+    Path(id): Path<u32>,
+    Json(edit): Json<OrderEdit>,
+) -> (StatusCode, Json<Value>) {
+    let done = ctx.state.write(|shop| {
+        shop.edit_order(id, &edit)?;
+        Ok::<_, String>(datetime(shop.now()))
+    });
+    match done {
+        Ok(date_upd) => (
+            StatusCode::OK,
+            Json(json!({ "id": id, "date_upd": date_upd })),
+        ),
+        Err(e) => (StatusCode::BAD_REQUEST, Json(json!({ "error": e }))),
+    }
 }

@@ -61,3 +61,32 @@ pub async fn count_unsent(
         .fetch_one(db)
         .await
 }
+
+/// After the property's channel manager is switched (back) on: queues a push of every
+/// reservation QloApps may not have as it stands (`db::reservations::out_of_sync`), for each
+/// config it syncs to, since changes made while it was off queued nothing. A push of a
+/// reservation QloApps already has is skipped by the worker. Returns the messages queued.
+pub async fn enqueue_catch_up(
+    conn: &mut PgConnection,
+    property_id: PropertyId,
+    correlation_id: Option<&str>,
+) -> Result<usize, sqlx::Error> {
+    let mut queued = 0;
+    for config_id in sync_targets(&mut *conn, property_id).await? {
+        let reservations = crate::db::reservations::out_of_sync(&mut *conn, config_id).await?;
+        for (reservation, cancelled) in reservations {
+            let event = crate::messages::ReservationEvent {
+                envelope: Envelope::new(config_id.0, correlation_id.map(str::to_owned)),
+                reservation_id: reservation.0,
+            };
+            let message = if cancelled {
+                OutboundMessage::ReservationCancel(event)
+            } else {
+                OutboundMessage::ReservationUpdate(event)
+            };
+            enqueue(&mut *conn, &message).await?;
+            queued += 1;
+        }
+    }
+    Ok(queued)
+}

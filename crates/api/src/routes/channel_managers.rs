@@ -5,13 +5,14 @@ use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
-use sync_core::db::{properties, qloapps_config, qloapps_sync_state};
+use sync_core::db::qloapps_sync_state::RunKind;
+use sync_core::db::{properties, qloapps_config, qloapps_pull_failures, qloapps_sync_state};
 use sync_core::domain::{ChannelManager, ConfigId, PropertyId, SyncState};
 use utoipa::{IntoParams, ToSchema};
 
 use super::properties::require_property;
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{ApiJson, ApiQuery};
+use crate::extract::{ApiJson, ApiQuery, Correlation};
 use crate::state::AppState;
 
 pub use super::connection_test::{
@@ -33,6 +34,10 @@ pub struct ChannelManagerStatus {
     pub available_channel_managers: Vec<ChannelManager>,
     /// the property's QloApps configs
     pub qloapps: Vec<QloappsStatus>,
+    /// set by a switch to 'qloapps': pushes queued for the reservations QloApps may not have
+    /// as they stand (changed while the channel manager was off, or never pushed)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub catch_up_pushes: Option<usize>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -45,8 +50,17 @@ pub struct QloappsStatus {
     pub sync_enabled: bool,
     pub api_key_set: bool,
     pub api_key_last4: Option<String>,
-    /// the newest sync run, if any
+    /// the newest sync run of any kind (a pull, a push, a booking event, a reconciliation)
     pub last_sync: Option<SyncState>,
+    /// the newest full or incremental pull: its `status`, `success` and `completedAt` tell
+    /// whether pulls still run
+    pub last_pull: Option<SyncState>,
+    /// the newest push (reservation, rates or availability)
+    pub last_push: Option<SyncState>,
+    /// the newest rate / availability reconciliation (dry runs included)
+    pub last_reconcile: Option<SyncState>,
+    /// QloApps orders pulls could not apply, still retried (`GET .../pull-failures`)
+    pub pull_failures: i64,
     /// changes written but not yet published to the queue
     pub pending_messages: i64,
 }
@@ -77,22 +91,38 @@ pub async fn get_status(
 }
 
 /// Sets the property's active channel manager. With 'none', PMS changes are no longer queued
-/// for QloApps.
+/// for QloApps; switching back to 'qloapps' queues a push of every reservation changed since
+/// its last sync or never pushed (`catchUpPushes`).
 #[utoipa::path(post, path = "/api/v1/settings/channel-managers/switch", tag = "settings",
     request_body = SwitchChannelManager,
     responses((status = 200, body = ChannelManagerStatus), (status = 422, body = ErrorBody)))]
 pub async fn switch(
     State(state): State<AppState>,
+    Correlation(correlation): Correlation,
     ApiJson(body): ApiJson<SwitchChannelManager>,
 ) -> Result<Json<ChannelManagerStatus>, ApiError> {
-    let switched =
-        properties::set_channel_manager(&state.pool, body.property_id, body.channel_manager)
-            .await?;
-    if switched.is_none() {
-        return Err(ApiError::field("propertyId", "no such property"));
-    }
-    tracing::info!(property_id = %body.property_id, channel_manager = %body.channel_manager, "channel manager switched");
-    Ok(Json(status_of(&state, body.property_id).await?))
+    let mut tx = state.pool.begin().await?;
+    let before = properties::lock_property(&mut *tx, body.property_id)
+        .await?
+        .ok_or_else(|| ApiError::field("propertyId", "no such property"))?;
+    properties::set_channel_manager(&mut *tx, body.property_id, body.channel_manager).await?;
+    let switched_on = body.channel_manager == ChannelManager::Qloapps
+        && before.active_channel_manager != ChannelManager::Qloapps;
+    let catch_up = if switched_on {
+        let queued =
+            sync_core::outbox::enqueue_catch_up(&mut tx, body.property_id, Some(&correlation))
+                .await?;
+        crate::telemetry::record_enqueued("reservation.update", queued);
+        Some(queued)
+    } else {
+        None
+    };
+    tx.commit().await?;
+    tracing::info!(property_id = %body.property_id, channel_manager = %body.channel_manager,
+        catch_up_pushes = catch_up.unwrap_or(0), "channel manager switched");
+    let mut status = status_of(&state, body.property_id).await?;
+    status.catch_up_pushes = catch_up;
+    Ok(Json(status))
 }
 
 async fn status_of(
@@ -104,6 +134,17 @@ async fn status_of(
     for config in qloapps_config::list_configs(&state.pool, Some(property_id)).await? {
         qloapps.push(QloappsStatus {
             last_sync: qloapps_sync_state::latest_run(&state.pool, config.id).await?,
+            last_pull: qloapps_sync_state::latest_run_of(&state.pool, config.id, RunKind::Pull)
+                .await?,
+            last_push: qloapps_sync_state::latest_run_of(&state.pool, config.id, RunKind::Push)
+                .await?,
+            last_reconcile: qloapps_sync_state::latest_run_of(
+                &state.pool,
+                config.id,
+                RunKind::Reconcile,
+            )
+            .await?,
+            pull_failures: qloapps_pull_failures::count_open(&state.pool, config.id).await?,
             pending_messages: sync_core::outbox::count_unsent(&state.pool, config.id).await?,
             config_id: config.id,
             name: config.name,
@@ -119,5 +160,6 @@ async fn status_of(
         active_channel_manager: property.active_channel_manager,
         available_channel_managers: ChannelManager::ALL.to_vec(),
         qloapps,
+        catch_up_pushes: None,
     })
 }

@@ -16,6 +16,7 @@ pub mod health;
 pub mod inventory;
 pub mod out_of_sync;
 pub mod properties;
+pub mod pull_failures;
 pub mod qloapps_configs;
 pub mod reconcile;
 pub mod reservations;
@@ -36,6 +37,7 @@ pub fn api_router() -> Router<AppState> {
         .merge(room_type_mappings::router())
         .merge(sync::router())
         .merge(out_of_sync::router())
+        .merge(pull_failures::router())
         .merge(booking_events::router())
         .merge(reconcile::router())
         .merge(channel_managers::router())

@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::qloapps_configs::require_config;
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{ApiJson, ApiPath};
+use crate::extract::{ApiJson, ApiPath, Correlation};
 use crate::state::AppState;
 use crate::validate::Problems;
 
@@ -67,13 +67,33 @@ async fn check_room_type(
     Ok(())
 }
 
-/// 409 when the room type or the QloApps room type is already mapped in this config.
+/// An active mapping may be what failed orders lacked: they are retried at once (an
+/// incremental pull is queued when there are any; docs/pull-failures.md).
+async fn retry_failed_orders(
+    state: &AppState,
+    mapping: &RoomTypeMapping,
+    correlation: String,
+) -> Result<(), ApiError> {
+    if mapping.is_active {
+        sync_core::pull::failures::retry_after_mapping_change(
+            &state.pool,
+            mapping.config_id,
+            Some(correlation),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// 409 when the room type or the QloApps room type is already mapped in this config. Orders
+/// earlier pulls could not apply are retried at once.
 #[utoipa::path(post, path = "/api/v1/qloapps/configs/{configId}/room-type-mappings", tag = "qloapps",
     request_body = CreateRoomTypeMapping, params(("configId" = uuid::Uuid, Path)),
     responses((status = 201, body = RoomTypeMapping), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
         (status = 422, body = ErrorBody)))]
 pub async fn create_mapping(
     State(state): State<AppState>,
+    Correlation(correlation): Correlation,
     ApiPath(config_id): ApiPath<ConfigId>,
     ApiJson(body): ApiJson<CreateRoomTypeMapping>,
 ) -> Result<(StatusCode, Json<RoomTypeMapping>), ApiError> {
@@ -89,10 +109,9 @@ pub async fn create_mapping(
         qloapps_room_type_id: i32::try_from(body.qloapps_room_type_id).unwrap_or_default(),
         is_active: body.is_active.unwrap_or(true),
     };
-    Ok((
-        StatusCode::CREATED,
-        Json(db::insert_mapping(&state.pool, &new).await?),
-    ))
+    let mapping = db::insert_mapping(&state.pool, &new).await?;
+    retry_failed_orders(&state, &mapping, correlation).await?;
+    Ok((StatusCode::CREATED, Json(mapping)))
 }
 
 #[utoipa::path(get, path = "/api/v1/qloapps/configs/{configId}/room-type-mappings", tag = "qloapps",
@@ -125,6 +144,7 @@ pub async fn get_mapping(
         (status = 422, body = ErrorBody)))]
 pub async fn update_mapping(
     State(state): State<AppState>,
+    Correlation(correlation): Correlation,
     ApiPath((config_id, id)): ApiPath<(ConfigId, Uuid)>,
     ApiJson(body): ApiJson<UpdateRoomTypeMapping>,
 ) -> Result<Json<RoomTypeMapping>, ApiError> {
@@ -147,6 +167,7 @@ pub async fn update_mapping(
     let mapping = db::update_mapping(&state.pool, config_id, id, &patch)
         .await?
         .ok_or_else(|| ApiError::not_found("room type mapping", id))?;
+    retry_failed_orders(&state, &mapping, correlation).await?;
     Ok(Json(mapping))
 }
 

@@ -108,3 +108,76 @@ async fn switching_the_channel_manager_is_stored_and_checked(pool: PgPool) {
     )
     .await;
 }
+
+#[sqlx::test(migrator = "sync_core::db::MIGRATOR")]
+async fn switching_back_on_pushes_what_changed_while_the_channel_manager_was_off(pool: PgPool) {
+    let app = TestApp::new(pool);
+    let world = app.world().await;
+    let uri = "/api/v1/settings/channel-managers/switch";
+    let switch = |to: &'static str| json!({"propertyId": world.property, "channelManager": to});
+    app.post(uri, switch("none"))
+        .await
+        .assert_status(StatusCode::OK);
+    let while_off = app.reservation(&world).await;
+    assert!(app.outbox().await.is_empty(), "nothing queued while off");
+
+    let on = app.post(uri, switch("qloapps")).await;
+    on.assert_status(StatusCode::OK);
+    assert_eq!(on.body["catchUpPushes"], 1);
+    let outbox = app.outbox().await;
+    assert_eq!(outbox.len(), 1, "{outbox:?}");
+    let (queue, event_type, _, payload, _) = &outbox[0];
+    assert_eq!(
+        (queue.as_str(), event_type.as_str()),
+        ("outbound", "reservation.update")
+    );
+    assert_eq!(payload["reservationId"].as_str(), Some(while_off.as_str()));
+
+    // already on: a second switch queues nothing more
+    let again = app.post(uri, switch("qloapps")).await;
+    assert!(again.body.get("catchUpPushes").is_none());
+    assert_eq!(app.outbox().await.len(), 1);
+}
+
+#[sqlx::test(migrator = "sync_core::db::MIGRATOR")]
+async fn the_status_shows_the_last_pull_push_and_reconcile_apart(pool: PgPool) {
+    let app = TestApp::new(pool);
+    let world = app.world().await;
+    let at = |minutes: i64| format!("now() - interval '{minutes} minutes'");
+    for (sync_type, direction, operation, minutes, success) in [
+        ("incremental", "inbound", "pull", 30, false),
+        ("booking", "inbound", "pull", 20, true),
+        ("reservation", "outbound", "create", 10, true),
+        ("reconcile_check", "outbound", "reconcile", 40, true),
+    ] {
+        sqlx::query(&format!(
+            "INSERT INTO qloapps_sync_state (id, config_id, sync_type, direction, operation, status, started_at, completed_at, success)
+             VALUES (gen_random_uuid(), $1::uuid, $2, $3, $4, $5, {0}, {0}, $6)",
+            at(minutes)
+        ))
+        .bind(&world.config)
+        .bind(sync_type)
+        .bind(direction)
+        .bind(operation)
+        .bind(if success { "completed" } else { "failed" })
+        .bind(success)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    }
+    let status = app
+        .get(&format!(
+            "/api/v1/settings/channel-managers?propertyId={}",
+            world.property
+        ))
+        .await;
+    let config = &status.body["qloapps"][0];
+    assert_eq!(config["lastSync"]["operation"], "create");
+    assert_eq!(
+        config["lastPull"]["syncType"], "incremental",
+        "not the booking event"
+    );
+    assert_eq!(config["lastPull"]["status"], "failed");
+    assert_eq!(config["lastPush"]["operation"], "create");
+    assert_eq!(config["lastReconcile"]["syncType"], "reconcile_check");
+}

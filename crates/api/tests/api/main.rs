@@ -14,6 +14,7 @@ mod migrate;
 mod openapi;
 mod outbox_atomicity;
 mod properties;
+mod pull_failures;
 mod qloapps_configs;
 mod reconcile;
 mod requests;

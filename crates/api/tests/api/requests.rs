@@ -101,6 +101,11 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/qloapps/configs/{configId}/sync-state"),
     ("GET", "/api/v1/qloapps/configs/{configId}/sync-log"),
     ("GET", "/api/v1/qloapps/configs/{configId}/out-of-sync"),
+    ("GET", "/api/v1/qloapps/configs/{configId}/pull-failures"),
+    (
+        "POST",
+        "/api/v1/qloapps/configs/{configId}/pull-failures/{orderId}/discard",
+    ),
     (
         "GET",
         "/api/v1/qloapps/configs/{configId}/reservation-mappings",

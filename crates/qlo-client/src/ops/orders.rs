@@ -102,8 +102,17 @@ impl QloClient {
         Ok(out)
     }
 
-    /// Order state ids (`PS_OS_*`) and `PS_TIMEZONE`, in one `configurations` call.
+    /// Order state ids (`PS_OS_*`) and `PS_TIMEZONE`, in one `configurations` call; the answer
+    /// also refreshes what [`Self::cached_shop_configuration`] returns.
     pub async fn shop_configuration(&self) -> Result<ShopConfiguration, Error> {
+        let shop = self.read_shop_configuration().await?;
+        if let Ok(mut cached) = self.inner.shop.write() {
+            *cached = Some(shop.clone());
+        }
+        Ok(shop)
+    }
+
+    async fn read_shop_configuration(&self) -> Result<ShopConfiguration, Error> {
         let request = Request::get("configurations")
             .query("display", "[name,value]")
             .query("filter[name]", any_of(CONFIGURATION_NAMES));
@@ -140,13 +149,13 @@ impl QloClient {
         })
     }
 
-    /// [`Self::shop_configuration`], read once per client and then cached.
+    /// [`Self::shop_configuration`] as last read by this client (read now if never).
     pub async fn cached_shop_configuration(&self) -> Result<ShopConfiguration, Error> {
-        self.inner
-            .shop
-            .get_or_try_init(|| self.shop_configuration())
-            .await
-            .cloned()
+        let cached = self.inner.shop.read().ok().and_then(|c| c.clone());
+        match cached {
+            Some(shop) => Ok(shop),
+            None => self.shop_configuration().await,
+        }
     }
 
     /// Adds an order history (`POST order_histories`, XML, 201): moves the order to `state_id`.

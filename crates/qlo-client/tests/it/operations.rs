@@ -277,9 +277,11 @@ async fn shop_configuration_in_one_call() {
         (4, 5, 2, 1, 8, 6)
     );
     assert_eq!(env.sim.request_count("configurations", "GET"), 1);
-    // Cached afterwards.
+    // Cached afterwards; a fresh read refreshes the cache.
     env.client.cached_shop_configuration().await.unwrap();
     env.client.cached_shop_configuration().await.unwrap();
+    assert_eq!(env.sim.request_count("configurations", "GET"), 1);
+    env.client.shop_configuration().await.unwrap();
     assert_eq!(env.sim.request_count("configurations", "GET"), 2);
 }
 

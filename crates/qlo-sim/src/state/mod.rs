@@ -3,6 +3,7 @@
 //! Handlers lock the shop for the duration of one request's work (never across an `.await`),
 //! which gives every write the atomicity a single MySQL transaction would.
 
+mod back_office;
 mod catalog;
 mod customers;
 mod demo;
@@ -14,9 +15,10 @@ mod settings;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use chrono::{Duration, NaiveDateTime, Utc};
+use chrono::{DateTime, Duration, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
+pub use back_office::OrderEdit;
 pub use catalog::{Hotel, Room, RoomType, ROOM_ACTIVE, ROOM_INACTIVE, ROOM_TEMPORARILY_INACTIVE};
 pub use customers::{Customer, Customers};
 pub use feature_prices::{
@@ -46,26 +48,45 @@ pub struct Shop {
     clock: Clock,
 }
 
-/// Where "now" comes from: the system clock shifted by an offset, or a frozen instant
-/// (shop-local), so tests can produce `date_upd` ties or move time on.
+/// Where "now" comes from: the system clock shifted by an offset, or a frozen instant, so
+/// tests can produce `date_upd` ties or move time on. An instant, not a local time: like PHP
+/// under `date_default_timezone_set(PS_TIMEZONE)`, the shop writes it in its zone of the
+/// moment, so a `PS_TIMEZONE` change or a DST fall-back moves (or repeats) the local times.
 #[derive(Debug, Clone, Default)]
 struct Clock {
-    frozen: Option<NaiveDateTime>,
+    frozen: Option<DateTime<Utc>>,
     offset: Duration,
 }
 
 impl Shop {
-    /// Shop-local now, at second resolution (MySQL `DATETIME`).
+    /// Shop-local now, at second resolution (MySQL `DATETIME`), in the current `PS_TIMEZONE`.
     pub fn now(&self) -> NaiveDateTime {
-        let now = match self.clock.frozen {
-            Some(at) => at,
-            None => Utc::now().with_timezone(&self.tz).naive_local(),
-        } + self.clock.offset;
-        now.with_nanosecond_zero()
+        self.instant()
+            .with_timezone(&self.tz)
+            .naive_local()
+            .with_nanosecond_zero()
     }
 
-    /// Freezes the clock at a shop-local instant (`None` goes back to the system clock).
+    /// The shop's now as an instant.
+    pub fn instant(&self) -> DateTime<Utc> {
+        self.clock.frozen.unwrap_or_else(Utc::now) + self.clock.offset
+    }
+
+    /// Freezes the clock at a shop-local time (the earlier instant when a DST fall-back makes
+    /// it ambiguous; `None` goes back to the system clock).
     pub fn freeze_clock(&mut self, at: Option<NaiveDateTime>) {
+        let instant = at.map(|local| {
+            self.tz
+                .from_local_datetime(&local)
+                .earliest()
+                .map(|t| t.with_timezone(&Utc))
+                .unwrap_or_else(|| Utc.from_utc_datetime(&local))
+        });
+        self.freeze_clock_at(instant);
+    }
+
+    /// Freezes the clock at an instant (`None` goes back to the system clock).
+    pub fn freeze_clock_at(&mut self, at: Option<DateTime<Utc>>) {
         self.clock.frozen = at;
         self.clock.offset = Duration::zero();
     }

@@ -8,5 +8,6 @@ mod conformance;
 mod faults;
 mod helpers;
 mod pull;
+mod shop_time;
 mod smoke;
 mod writes;

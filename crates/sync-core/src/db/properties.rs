@@ -70,3 +70,16 @@ pub async fn set_channel_manager(
     .fetch_optional(db)
     .await
 }
+
+/// The property, locked for the rest of the transaction (a switch of its channel manager).
+pub async fn lock_property(
+    db: impl PgExecutor<'_>,
+    id: PropertyId,
+) -> Result<Option<Property>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM properties WHERE id = $1 FOR UPDATE"
+    ))
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}

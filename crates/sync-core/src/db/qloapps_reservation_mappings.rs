@@ -1,4 +1,4 @@
-use sqlx::PgExecutor;
+use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
 use super::Page;
@@ -75,4 +75,44 @@ pub async fn list_mappings(
     .bind(page.offset)
     .fetch_all(db)
     .await
+}
+
+/// What the last pull saw of the mapping's QloApps version (`pull::map::group_hash`).
+pub async fn pulled_hash(
+    conn: &mut PgConnection,
+    mapping_id: Uuid,
+) -> Result<Option<String>, sqlx::Error> {
+    let hash: Option<Option<String>> = sqlx::query_scalar(
+        "SELECT last_pulled_hash FROM qloapps_reservation_mappings WHERE id = $1",
+    )
+    .bind(mapping_id)
+    .fetch_optional(conn)
+    .await?;
+    Ok(hash.flatten())
+}
+
+/// A pull judged the QloApps version of an order qlosync pushed: it stores what it saw; when it
+/// took the QloApps version (`synced`), the mapping is in sync again, and `pushed_hash` is what a
+/// push of the reservation as it now stands would send, so it is not sent back (no ping-pong).
+pub async fn record_echo(
+    conn: &mut PgConnection,
+    mapping_id: Uuid,
+    pulled_hash: &str,
+    synced: bool,
+    pushed_hash: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE qloapps_reservation_mappings SET last_pulled_hash = $2,
+                last_synced_at = CASE WHEN $3 THEN now() ELSE last_synced_at END,
+                last_pushed_hash = CASE WHEN $3 AND $4::text IS NOT NULL THEN $4 ELSE last_pushed_hash END,
+                updated_at = now()
+         WHERE id = $1",
+    )
+    .bind(mapping_id)
+    .bind(pulled_hash)
+    .bind(synced)
+    .bind(pushed_hash)
+    .execute(conn)
+    .await?;
+    Ok(())
 }

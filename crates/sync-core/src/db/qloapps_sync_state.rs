@@ -60,3 +60,36 @@ pub async fn latest_run(
     .fetch_optional(db)
     .await
 }
+
+/// Which runs a "last run" of the settings page looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunKind {
+    /// Full and incremental pulls (not single-booking pulls of booking events).
+    Pull,
+    /// Pushes of reservations, rates and availability.
+    Push,
+    /// Rate / availability reconciliations, dry runs included.
+    Reconcile,
+}
+
+/// The newest run of a config of one kind, if any.
+pub async fn latest_run_of(
+    db: impl PgExecutor<'_>,
+    config_id: ConfigId,
+    kind: RunKind,
+) -> Result<Option<SyncState>, sqlx::Error> {
+    let which = match kind {
+        RunKind::Pull => {
+            "direction = 'inbound' AND operation = 'pull' AND sync_type IN ('full', 'incremental')"
+        }
+        RunKind::Push => "direction = 'outbound' AND operation <> 'reconcile'",
+        RunKind::Reconcile => "operation = 'reconcile'",
+    };
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM qloapps_sync_state WHERE config_id = $1 AND {which}
+         ORDER BY started_at DESC, id LIMIT 1"
+    ))
+    .bind(config_id)
+    .fetch_optional(db)
+    .await
+}

@@ -150,3 +150,23 @@ pub async fn cancel_reservation(
     .fetch_optional(db)
     .await
 }
+
+/// Reservations of the config's property that QloApps may not have as they stand: changed
+/// since their last sync, or never pushed (confirmed, not yet checked out). Returns
+/// (reservation, cancelled) pairs, oldest change first.
+pub async fn out_of_sync(
+    db: impl PgExecutor<'_>,
+    config_id: crate::domain::ConfigId,
+) -> Result<Vec<(ReservationId, bool)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT r.id, r.status = 'cancelled' FROM reservations r
+         JOIN qloapps_config c ON c.id = $1 AND c.property_id = r.property_id
+         LEFT JOIN qloapps_reservation_mappings m ON m.config_id = c.id AND m.local_reservation_id = r.id
+         WHERE (m.id IS NULL AND r.status = 'confirmed' AND r.check_out >= current_date)
+            OR (m.id IS NOT NULL AND r.updated_at > coalesce(m.last_synced_at, '-infinity'))
+         ORDER BY r.updated_at, r.id",
+    )
+    .bind(config_id)
+    .fetch_all(db)
+    .await
+}

@@ -206,3 +206,24 @@ pub struct OutOfSyncReservation {
     pub first_failed_at: DateTime<Utc>,
     pub last_failed_at: DateTime<Utc>,
 }
+
+/// An order a pull could not apply, kept until a pull applies it or an operator discards it
+/// (`qloapps_pull_failures`).
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PullFailure {
+    pub config_id: ConfigId,
+    pub qloapps_order_id: i64,
+    /// why the last attempt failed
+    pub reason: String,
+    pub attempts: i32,
+    pub first_seen_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    /// the first pull after this retries it (sooner after a room-type mapping change)
+    pub next_retry_at: DateTime<Utc>,
+    /// the pull run that last failed it
+    pub last_run_id: Option<Uuid>,
+    /// set when an operator discarded it: no longer retried, unless it fails again
+    pub discarded_at: Option<DateTime<Utc>>,
+    pub discard_reason: Option<String>,
+}

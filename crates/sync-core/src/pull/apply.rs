@@ -1,5 +1,5 @@
 //! One pulled order applied to the PMS, inside the caller's savepoint: echoes of qlosync's own
-//! pushes refresh their mapping and status, inventory holds are skipped, and QloApps bookings
+//! pushes are compared with their reservation (see `echo`), inventory holds are skipped, and QloApps bookings
 //! become or update one reservation per line group (see `map`).
 
 use std::collections::HashMap;
@@ -15,9 +15,7 @@ use super::map::{self, Origin};
 use super::pair::pair;
 use super::record::{log_item, BookingOutcome, LogItem};
 use crate::db;
-use crate::domain::{
-    ConfigId, PropertyId, ReservationId, ReservationStatus, RoomTypeId, SyncOutcome,
-};
+use crate::domain::{ConfigId, PropertyId, ReservationId, RoomTypeId, SyncOutcome};
 
 /// What every order of a run is applied with.
 #[derive(Debug, Clone)]
@@ -79,76 +77,11 @@ pub async fn apply_order(
             log_item(conn, ctx.config_id, ctx.run_id, item).await?;
             Ok(BookingOutcome::Skipped)
         }
-        Origin::Pushed(reservation_id) => apply_echo(conn, ctx, order, reservation_id).await,
+        Origin::Pushed(reservation_id) => {
+            super::echo::apply_echo(conn, ctx, order, lines, reservation_id).await
+        }
         Origin::QloApps => apply_booking(conn, ctx, order, lines, customer).await,
     }
-}
-
-/// An order qlosync pushed: never a second reservation; only its mapping and status.
-async fn apply_echo(
-    conn: &mut PgConnection,
-    ctx: &Ctx,
-    order: &Order,
-    reservation_id: ReservationId,
-) -> Result<BookingOutcome, ApplyError> {
-    let skip = |message: String| {
-        LogItem::new(order.id, Some(reservation_id), SyncOutcome::Skipped).message(message)
-    };
-    let reservation = db::reservations::lock_reservation(&mut *conn, reservation_id).await?;
-    let Some(reservation) = reservation.filter(|r| r.property_id == ctx.property_id) else {
-        let item = LogItem::new(order.id, None, SyncOutcome::Skipped).message(format!(
-            "pushed by qlosync for reservation {reservation_id}, which this property does not have"
-        ));
-        log_item(conn, ctx.config_id, ctx.run_id, item).await?;
-        return Ok(BookingOutcome::Skipped);
-    };
-    let mapping = db::qloapps_reservation_mappings::find_by_reservation(
-        &mut *conn,
-        ctx.config_id,
-        reservation_id,
-    )
-    .await?;
-    let order_id = i64::try_from(order.id).unwrap_or(i64::MAX);
-    let restored = match &mapping {
-        Some(m) if m.qloapps_booking_id != order_id => {
-            let item = skip(format!(
-                "a second QloApps order for reservation {reservation_id}, which is mapped to order {}; left alone",
-                m.qloapps_booking_id
-            ));
-            log_item(conn, ctx.config_id, ctx.run_id, item).await?;
-            return Ok(BookingOutcome::Skipped);
-        }
-        Some(_) => false,
-        None => {
-            // the push created the order but stopped before storing its mapping
-            let new = db::qloapps_reservation_mappings::NewReservationMapping {
-                config_id: ctx.config_id,
-                property_id: ctx.property_id,
-                local_reservation_id: reservation_id,
-                qloapps_booking_id: order_id,
-                qloapps_line_key: String::new(),
-                last_pushed_hash: None,
-            };
-            db::qloapps_reservation_mappings::insert_mapping(&mut *conn, &new).await?;
-            true
-        }
-    };
-    if ctx.states.frees_rooms(order.current_state)
-        && reservation.status == ReservationStatus::Confirmed
-    {
-        db::reservations::cancel_reservation(&mut *conn, reservation_id).await?;
-        let item = LogItem::new(order.id, Some(reservation_id), SyncOutcome::Cancelled)
-            .message("the order qlosync pushed was cancelled in QloApps");
-        log_item(conn, ctx.config_id, ctx.run_id, item).await?;
-        return Ok(BookingOutcome::Updated);
-    }
-    let message = if restored {
-        "pushed by qlosync; its missing mapping was restored"
-    } else {
-        "pushed by qlosync; nothing new"
-    };
-    log_item(conn, ctx.config_id, ctx.run_id, skip(message.to_owned())).await?;
-    Ok(BookingOutcome::Skipped)
 }
 
 /// A booking made in QloApps: one reservation per line group of this config's hotel.

@@ -271,7 +271,11 @@ fn room_type(ctx: &Ctx, group: &Group) -> Result<crate::domain::RoomTypeId, Appl
 }
 
 /// The fields that differ from the QloApps group, or `None` when none does.
-fn patch(r: &Reservation, g: &Group, ctx: &Ctx) -> Result<Option<ReservationPatch>, ApplyError> {
+pub(super) fn patch(
+    r: &Reservation,
+    g: &Group,
+    ctx: &Ctx,
+) -> Result<Option<ReservationPatch>, ApplyError> {
     let room_type_id = room_type(ctx, g)?;
     let differ = |same: bool| (!same).then_some(());
     let patch = ReservationPatch {

@@ -11,6 +11,8 @@
 
 mod apply;
 pub mod conflict;
+mod echo;
+pub mod failures;
 mod group;
 pub mod map;
 pub mod page;
@@ -30,6 +32,7 @@ pub use record::Counts;
 
 use crate::config::{parse_or, ConfigError};
 use crate::db;
+pub use crate::db::qloapps_pull_failures::Backoff;
 use crate::domain::{ChannelManager, ConfigId, SyncDirection};
 use crate::qlo_clients::QloClients;
 use crate::sync_error::SyncError;
@@ -44,6 +47,9 @@ pub struct PullSettings {
     /// How far before the watermark an incremental pull starts (`QLOAPPS_PULL_OVERLAP_SECS`,
     /// default 60): orders committed late with an earlier `date_upd` are still seen.
     pub overlap: Duration,
+    /// When an order that failed to apply is retried (`QLOAPPS_PULL_RETRY_BACKOFF_SECS`,
+    /// default 60, doubling per attempt up to `QLOAPPS_PULL_RETRY_BACKOFF_MAX_SECS`, 3600).
+    pub retry_backoff: Backoff,
 }
 
 impl Default for PullSettings {
@@ -51,6 +57,10 @@ impl Default for PullSettings {
         PullSettings {
             page_size: 100,
             overlap: Duration::from_secs(60),
+            retry_backoff: Backoff {
+                initial: Duration::from_secs(60),
+                max: Duration::from_secs(3600),
+            },
         }
     }
 }
@@ -72,9 +82,29 @@ impl PullSettings {
                 "must be at most 86400",
             ));
         }
+        let initial: u64 = parse_or(
+            env,
+            "QLOAPPS_PULL_RETRY_BACKOFF_SECS",
+            d.retry_backoff.initial.as_secs(),
+        )?;
+        let max: u64 = parse_or(
+            env,
+            "QLOAPPS_PULL_RETRY_BACKOFF_MAX_SECS",
+            d.retry_backoff.max.as_secs(),
+        )?;
+        if max < initial || max > 7 * 86_400 {
+            return Err(ConfigError::new(
+                "QLOAPPS_PULL_RETRY_BACKOFF_MAX_SECS",
+                "must be at least QLOAPPS_PULL_RETRY_BACKOFF_SECS and at most 604800",
+            ));
+        }
         Ok(PullSettings {
             page_size,
             overlap: Duration::from_secs(overlap),
+            retry_backoff: Backoff {
+                initial: Duration::from_secs(initial),
+                max: Duration::from_secs(max),
+            },
         })
     }
 }
@@ -99,7 +129,7 @@ pub struct PullReport {
     pub sync_type: &'static str,
     pub counts: Counts,
     pub duration: Duration,
-    /// The raw `date_upd` the next incremental pull starts from.
+    /// The watermark the next incremental pull starts from, as the shop writes it in its zone.
     pub watermark: Option<String>,
     /// Pages that had new orders.
     pub pages: u32,
@@ -107,6 +137,8 @@ pub struct PullReport {
     pub peak_orders_in_memory: usize,
     /// Times paging went back because orders changed while being read.
     pub restarts: u32,
+    /// Orders retried from the failure set (kept from earlier pulls) before the new pages.
+    pub retried: u32,
 }
 
 #[derive(Clone)]
@@ -176,11 +208,12 @@ impl PullService {
             tracing::warn!(%config_id, abandoned, "earlier pulls had died mid-run; marked failed");
         }
         let previous = watermark::previous_pull(pool, config_id).await?;
-        let start = previous.watermark.as_deref().and_then(watermark::parse);
         let (sync_type, plan) = match kind {
             PullKind::Booking(id) => ("booking", run::Plan::Booking(id)),
-            PullKind::Incremental if start.is_some() => ("incremental", run::Plan::Since(start)),
-            PullKind::Full | PullKind::Incremental => ("full", run::Plan::Since(None)),
+            PullKind::Incremental if previous.watermark.is_some() => {
+                ("incremental", run::Plan::Incremental)
+            }
+            PullKind::Full | PullKind::Incremental => ("full", run::Plan::Full),
         };
         let running = db::qloapps_sync_state::insert_running(
             pool,
@@ -198,7 +231,8 @@ impl PullService {
             property: &property,
             run_id: running.id,
             settings: self.settings,
-            previous: start,
+            previous: &previous,
+            started: chrono::Utc::now(),
             cancel,
         };
         let mut progress = run::Progress::default();
@@ -206,19 +240,23 @@ impl PullService {
             Ok(client) => job.execute(&client, plan, &mut progress).await,
             Err(e) => Err(e),
         };
-        let watermark = match plan {
+        let mark = match plan {
             run::Plan::Booking(_) => None,
-            run::Plan::Since(_) => progress.watermark(start).map(watermark::format),
+            run::Plan::Full | run::Plan::Incremental => progress.watermark(),
         };
+        let watermark = mark.map(|m| watermark::format(m.local()));
         let error = outcome.as_ref().err().map(ToString::to_string);
         let end = record::RunEnd {
             counts: progress.counts,
             duration: started.elapsed(),
-            watermark: watermark.as_deref(),
+            watermark: mark,
             error: error.as_deref(),
             previous_success: previous.last_successful_sync,
         };
         record::finish_run(pool, running.id, &end).await?;
+        if let Err(e) = failures::observe(pool, config_id).await {
+            tracing::warn!(%config_id, error = %e, "could not count the open pull failures");
+        }
         let report = PullReport {
             run_id: running.id,
             config_id,
@@ -229,6 +267,7 @@ impl PullService {
             pages: progress.pages,
             peak_orders_in_memory: progress.peak_orders,
             restarts: progress.restarts,
+            retried: progress.retried,
         };
         run::observe(&report, error.as_deref());
         outcome.map(|()| report)

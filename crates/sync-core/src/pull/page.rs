@@ -147,17 +147,32 @@ pub struct PageData {
     pub customers: HashMap<u64, Customer>,
 }
 
+/// What an order is applied with beyond itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Details {
+    /// Settled from the order alone (inventory holds).
+    None,
+    /// Its room lines (orders qlosync pushed: compared with their reservation).
+    Lines,
+    /// Its room lines and its customer (bookings made in QloApps).
+    LinesAndCustomer,
+}
+
 /// Reads the room lines and customers of `orders`, one call each (none when no order needs
-/// them: echoes and holds are settled from the order alone).
+/// them).
 pub async fn load_details(
     client: &QloClient,
     orders: Vec<Order>,
-    needs_details: impl Fn(&Order) -> bool,
+    details: impl Fn(&Order) -> Details,
 ) -> Result<PageData, qlo_client::Error> {
-    let wanted: Vec<&Order> = orders.iter().filter(|o| needs_details(o)).collect();
+    let wanted: Vec<&Order> = orders
+        .iter()
+        .filter(|o| details(o) != Details::None)
+        .collect();
     let order_ids: Vec<u64> = wanted.iter().map(|o| o.id).collect();
     let customer_ids: Vec<u64> = wanted
         .iter()
+        .filter(|o| details(o) == Details::LinesAndCustomer)
         .map(|o| o.id_customer)
         .filter(|id| *id > 0)
         .collect::<BTreeSet<u64>>()

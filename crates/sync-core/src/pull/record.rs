@@ -9,6 +9,7 @@ use serde::Serialize;
 use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
+use super::watermark::{format, Mark};
 use crate::domain::{ConfigId, ReservationId, SyncOutcome};
 
 /// Per-booking counts of a run (seed "Record sync state").
@@ -43,6 +44,14 @@ impl Counts {
     }
 }
 
+/// The watermark's three columns: as the shop writes it, the instant, the zone.
+fn columns(mark: Option<Mark>) -> (Option<String>, Option<DateTime<Utc>>, Option<&'static str>) {
+    match mark {
+        Some(m) => (Some(format(m.local())), Some(m.at), Some(m.zone.name())),
+        None => (None, None, None),
+    }
+}
+
 fn int(n: u32) -> i32 {
     i32::try_from(n).unwrap_or(i32::MAX)
 }
@@ -52,11 +61,13 @@ pub async fn save_progress(
     db: impl PgExecutor<'_>,
     run_id: Uuid,
     counts: &Counts,
-    watermark: Option<&str>,
+    watermark: Option<Mark>,
 ) -> Result<(), sqlx::Error> {
+    let (raw, at, zone) = columns(watermark);
     sqlx::query(
         "UPDATE qloapps_sync_state SET items_processed = $2, items_created = $3, items_updated = $4,
-                items_skipped = $5, items_failed = $6, watermark = COALESCE($7, watermark)
+                items_skipped = $5, items_failed = $6, watermark = COALESCE($7, watermark),
+                watermark_at = COALESCE($8, watermark_at), watermark_zone = COALESCE($9, watermark_zone)
          WHERE id = $1",
     )
     .bind(run_id)
@@ -65,7 +76,9 @@ pub async fn save_progress(
     .bind(int(counts.updated))
     .bind(int(counts.skipped))
     .bind(int(counts.failed))
-    .bind(watermark)
+    .bind(raw)
+    .bind(at)
+    .bind(zone)
     .execute(db)
     .await?;
     Ok(())
@@ -76,7 +89,7 @@ pub async fn save_progress(
 pub struct RunEnd<'a> {
     pub counts: Counts,
     pub duration: Duration,
-    pub watermark: Option<&'a str>,
+    pub watermark: Option<Mark>,
     /// `None` on success.
     pub error: Option<&'a str>,
     /// Carried over from earlier runs when this one failed.
@@ -89,6 +102,7 @@ pub async fn finish_run(
     end: &RunEnd<'_>,
 ) -> Result<(), sqlx::Error> {
     let success = end.error.is_none();
+    let (raw, at, zone) = columns(end.watermark);
     let c = &end.counts;
     sqlx::query(
         "UPDATE qloapps_sync_state
@@ -96,7 +110,8 @@ pub async fn finish_run(
              items_processed = $4, items_created = $5, items_updated = $6, items_skipped = $7,
              items_failed = $8, duration_ms = $9, error_message = $10, last_sync_error = $10,
              watermark = COALESCE($11, watermark),
-             last_successful_sync = CASE WHEN $3 THEN clock_timestamp() ELSE $12 END
+             last_successful_sync = CASE WHEN $3 THEN clock_timestamp() ELSE $12 END,
+             watermark_at = COALESCE($13, watermark_at), watermark_zone = COALESCE($14, watermark_zone)
          WHERE id = $1",
     )
     .bind(run_id)
@@ -109,8 +124,10 @@ pub async fn finish_run(
     .bind(int(c.failed))
     .bind(i32::try_from(end.duration.as_millis()).unwrap_or(i32::MAX))
     .bind(end.error)
-    .bind(end.watermark)
+    .bind(raw)
     .bind(end.previous_success)
+    .bind(at)
+    .bind(zone)
     .execute(db)
     .await?;
     Ok(())

@@ -1,43 +1,56 @@
-//! The body of one pull run: page through the orders, apply each page in a transaction.
+//! The body of one pull run: retry the orders earlier pulls could not apply, page through the
+//! orders changed since the watermark, apply each page in a transaction.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-use chrono::{NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use qlo_client::{Order, QloClient};
 use sqlx::{Connection, PgPool};
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
 use super::apply::{apply_order, ApplyError, Ctx};
+use super::failures;
 use super::map::{origin, Origin};
-use super::page::{load_details, PageData, Pager};
+use super::page::{load_details, Details, PageData, Pager};
 use super::record::{log_item, save_progress, BookingOutcome, Counts, LogItem};
-use super::{watermark, PullReport, PullSettings};
+use super::watermark::{self, Mark, PreviousPull};
+use super::{PullReport, PullSettings};
 use crate::db;
 use crate::domain::{ConfigId, Property, QloappsConfig, SyncOutcome};
 use crate::sync_error::SyncError;
 
 #[derive(Debug, Clone, Copy)]
 pub enum Plan {
-    /// Orders changed since this watermark (`None`: all orders).
-    Since(Option<NaiveDateTime>),
+    /// Every order.
+    Full,
+    /// Due retries, then the orders changed since the stored watermark.
+    Incremental,
     Booking(u64),
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct Progress {
     pub counts: Counts,
-    /// The newest `date_upd` whose page is committed.
-    pub cursor: Option<NaiveDateTime>,
+    /// Where the run started (the stored watermark in the shop's current zone).
+    pub start: Option<Mark>,
+    /// The watermark of the committed pages.
+    pub mark: Option<Mark>,
     pub pages: u32,
     pub peak_orders: usize,
     pub restarts: u32,
+    /// Orders retried from the failure set.
+    pub retried: u32,
+    /// The `date_upd` of each order retried: the pages skip it in that same state.
+    pub(super) retried_at: HashMap<u64, Option<NaiveDateTime>>,
+    /// Orders with a `qloapps_pull_failures` row: a success deletes it.
+    pub(super) failed_before: HashSet<u64>,
 }
 
 impl Progress {
     /// The watermark to store: what this run reached, never below where it started.
-    pub fn watermark(&self, previous: Option<NaiveDateTime>) -> Option<NaiveDateTime> {
-        self.cursor.max(previous)
+    pub fn watermark(&self) -> Option<Mark> {
+        self.mark.or(self.start)
     }
 }
 
@@ -47,7 +60,8 @@ pub struct Job<'a> {
     pub property: &'a Property,
     pub run_id: Uuid,
     pub settings: PullSettings,
-    pub previous: Option<NaiveDateTime>,
+    pub previous: &'a PreviousPull,
+    pub started: DateTime<Utc>,
     pub cancel: &'a CancellationToken,
 }
 
@@ -58,9 +72,12 @@ impl Job<'_> {
         plan: Plan,
         progress: &mut Progress,
     ) -> Result<(), SyncError> {
-        let shop = client.cached_shop_configuration().await?;
-        let room_types = db::qloapps_room_type_mappings::list_mappings(self.pool, self.config.id)
-            .await?
+        // read on every pull, never cached: PS_TIMEZONE can change between two pulls
+        let shop = client.shop_configuration().await?;
+        let mappings =
+            db::qloapps_room_type_mappings::list_mappings(self.pool, self.config.id).await?;
+        let mappings_changed_at = mappings.iter().map(|m| m.updated_at).max();
+        let room_types = mappings
             .into_iter()
             .filter(|m| m.is_active)
             .filter_map(|m| {
@@ -81,6 +98,12 @@ impl Job<'_> {
             room_types,
             run_id: self.run_id,
         };
+        progress.failed_before = db::qloapps_pull_failures::order_ids(self.pool, self.config.id)
+            .await?
+            .into_iter()
+            .filter_map(|id| u64::try_from(id).ok())
+            .collect();
+        progress.start = self.previous.mark(zone);
         match plan {
             Plan::Booking(id) => {
                 let orders = client.orders_by_ids(&[id]).await?;
@@ -88,14 +111,25 @@ impl Job<'_> {
                 if orders.is_empty() {
                     return self.not_found(id, progress).await;
                 }
-                let data = load_details(client, orders, needs_details).await?;
+                let data = load_details(client, orders, details).await?;
                 self.apply_page(&ctx, data, progress, None).await
             }
-            Plan::Since(start) => {
-                let since = match start {
-                    Some(w) => watermark::window_start(w, self.settings.overlap, zone, Utc::now()),
+            Plan::Full => {
+                self.page_through(client, &ctx, watermark::beginning(), progress)
+                    .await
+            }
+            Plan::Incremental => {
+                let since = match progress.start {
+                    Some(start) => {
+                        if start.zone != zone {
+                            tracing::warn!(config_id = %self.config.id, from = start.zone.name(), to = zone.name(),
+                                "the shop's time zone (PS_TIMEZONE) changed: catching up over both zones");
+                        }
+                        start.window_start(self.settings.overlap, zone, Utc::now())
+                    }
                     None => watermark::beginning(),
                 };
+                failures::retry_due(self, client, &ctx, mappings_changed_at, progress).await?;
                 self.page_through(client, &ctx, since, progress).await
             }
         }
@@ -118,22 +152,26 @@ impl Job<'_> {
                 .orders_modified_since(request.since, request.offset, request.limit)
                 .await?;
             progress.peak_orders = progress.peak_orders.max(rows.len());
-            let fresh = pager
+            let mut fresh = pager
                 .accept(request, rows)
                 .map_err(|reason| incomplete(config, &reason))?;
             progress.restarts = pager.restarts();
             if fresh.is_empty() {
                 continue;
             }
-            let data = load_details(client, fresh, needs_details).await?;
+            // retried moments ago in this very state: once is enough
+            fresh.retain(|o| progress.retried_at.get(&o.id) != Some(&o.date_upd));
+            let data = load_details(client, fresh, details).await?;
             self.apply_page(ctx, data, progress, pager.cursor()).await?;
         }
         Ok(())
     }
 
     /// Applies a page in one transaction, each booking in its own savepoint, and records the
-    /// run's progress in the same commit.
-    async fn apply_page(
+    /// run's progress in the same commit. A booking that fails is kept in the failure set; one
+    /// that applies leaves it. `cursor`: the newest `date_upd` of the page (`None`: the page
+    /// does not move the watermark).
+    pub(super) async fn apply_page(
         &self,
         ctx: &Ctx,
         data: PageData,
@@ -141,32 +179,61 @@ impl Job<'_> {
         cursor: Option<NaiveDateTime>,
     ) -> Result<(), SyncError> {
         let mut counts = progress.counts;
+        let mut failed_before = progress.failed_before.clone();
         let mut tx = self.pool.begin().await?;
         for order in &data.orders {
             let lines = data.lines.get(&order.id).map(Vec::as_slice).unwrap_or(&[]);
             let customer = data.customers.get(&order.id_customer);
             let mut savepoint = tx.begin().await?;
+            let order_id = i64::try_from(order.id).unwrap_or(i64::MAX);
             match apply_order(&mut savepoint, ctx, order, lines, customer).await {
                 Ok(outcome) => {
                     savepoint.commit().await?;
+                    if failed_before.remove(&order.id) {
+                        db::qloapps_pull_failures::delete_failure(&mut tx, ctx.config_id, order_id)
+                            .await?;
+                    }
                     counts.add(outcome);
                 }
                 Err(ApplyError::Booking(problem)) => {
                     savepoint.rollback().await?;
-                    tracing::warn!(config_id = %ctx.config_id, order_id = order.id, %problem, "booking not pulled");
-                    let item = LogItem::new(order.id, None, SyncOutcome::Failed).message(problem);
+                    tracing::warn!(config_id = %ctx.config_id, order_id = order.id, %problem, "booking not pulled; kept for retry");
+                    let failure = db::qloapps_pull_failures::record_failure(
+                        &mut tx,
+                        ctx.config_id,
+                        order_id,
+                        &problem,
+                        ctx.run_id,
+                        self.settings.retry_backoff,
+                    )
+                    .await?;
+                    failed_before.insert(order.id);
+                    let message = format!(
+                        "{problem} (attempt {}; retried from {})",
+                        failure.attempts, failure.next_retry_at
+                    );
+                    let item = LogItem::new(order.id, None, SyncOutcome::Failed).message(message);
                     log_item(&mut tx, ctx.config_id, ctx.run_id, item).await?;
                     counts.add(BookingOutcome::Failed);
                 }
                 Err(ApplyError::Db(e)) => return Err(e.into()),
             }
         }
-        let reached = cursor.or(progress.cursor);
-        let stored = reached.max(self.previous).map(watermark::format);
-        save_progress(&mut *tx, self.run_id, &counts, stored.as_deref()).await?;
+        let mark = match cursor {
+            Some(local) => Some(Mark::reached(
+                local,
+                ctx.zone,
+                self.started,
+                progress.mark.or(progress.start),
+            )),
+            None => progress.mark,
+        };
+        let stored = mark.or(progress.start);
+        save_progress(&mut *tx, self.run_id, &counts, stored).await?;
         tx.commit().await?;
         progress.counts = counts;
-        progress.cursor = reached;
+        progress.mark = mark;
+        progress.failed_before = failed_before;
         progress.pages += 1;
         Ok(())
     }
@@ -180,9 +247,13 @@ impl Job<'_> {
     }
 }
 
-/// Room lines and customers are read only for bookings made in QloApps.
-fn needs_details(order: &Order) -> bool {
-    origin(&order.source) == Origin::QloApps
+/// Room lines for every order but holds; customers only for bookings made in QloApps.
+pub(super) fn details(order: &Order) -> Details {
+    match origin(&order.source) {
+        Origin::QloApps => Details::LinesAndCustomer,
+        Origin::Pushed(_) => Details::Lines,
+        Origin::Hold => Details::None,
+    }
 }
 
 fn incomplete(config: ConfigId, reason: &str) -> SyncError {
@@ -218,12 +289,12 @@ pub fn observe(report: &PullReport, error: Option<&str>) {
         None => tracing::info!(
             config_id = %report.config_id, sync_type = report.sync_type, processed = c.processed,
             created = c.created, updated = c.updated, skipped = c.skipped, failed = c.failed,
-            duration_ms, watermark = report.watermark.as_deref().unwrap_or(""), "pull completed"
+            retried = report.retried, duration_ms, watermark = report.watermark.as_deref().unwrap_or(""), "pull completed"
         ),
         Some(error) => tracing::warn!(
             config_id = %report.config_id, sync_type = report.sync_type, processed = c.processed,
             created = c.created, updated = c.updated, skipped = c.skipped, failed = c.failed,
-            duration_ms, %error, "pull failed"
+            retried = report.retried, duration_ms, %error, "pull failed"
         ),
     }
 }

@@ -1,7 +1,13 @@
-//! The pull watermark: the raw `date_upd` string of the newest order a pull processed, in the
-//! shop's local time (`PS_TIMEZONE`), never reinterpreted (qloapps-api.md section 6). The next
-//! incremental pull starts an overlap margin before it, and further back when the shop's
-//! clock was put back since (a DST fall-back repeats an hour of local `date_upd` values).
+//! The pull watermark: the instant of the newest order a pull processed, with the shop time
+//! zone (`PS_TIMEZONE`) its shop-local `date_upd` was read in (qloapps-api.md section 6). The
+//! zone is read on every pull: the next incremental pull starts an overlap margin before the
+//! watermark written in the current zone, further back when the shop's clock was put back
+//! since (a DST fall-back repeats an hour of local `date_upd` values), and, when the zone
+//! changed, from the earlier of the watermark written in the old and in the new zone (a
+//! catch-up bounded by the difference of the two offsets): orders changed before the switch
+//! carry old-zone times, orders changed after it new-zone times. A watermark is never later
+//! than the start of the run that stored it, so old-zone times read in a new zone that is
+//! behind can never push it into the future.
 
 use std::time::Duration;
 
@@ -85,19 +91,80 @@ pub fn window_start(
     since - chrono::Duration::seconds(start_offset - lowest)
 }
 
+/// A watermark: an instant and the zone the shop was in when it was read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Mark {
+    pub at: DateTime<Utc>,
+    pub zone: Tz,
+}
+
+impl Mark {
+    /// The newest `date_upd` a run reached, read in `zone`, as a watermark: never after the
+    /// run started (`started`), never before where it started (`previous`).
+    pub fn reached(
+        local: NaiveDateTime,
+        zone: Tz,
+        started: DateTime<Utc>,
+        previous: Option<Mark>,
+    ) -> Mark {
+        let at = to_utc(local, zone).min(started);
+        let at = previous.map_or(at, |p| at.max(p.at));
+        Mark { at, zone }
+    }
+
+    /// The watermark as the shop writes it in its zone (`qloapps_sync_state.watermark`).
+    pub fn local(&self) -> NaiveDateTime {
+        self.at.with_timezone(&self.zone).naive_local()
+    }
+
+    /// The `date_upd` lower bound of the next incremental pull in the shop's current `zone`.
+    pub fn window_start(&self, overlap: Duration, zone: Tz, now: DateTime<Utc>) -> NaiveDateTime {
+        let in_zone =
+            |z: Tz| window_start(self.at.with_timezone(&z).naive_local(), overlap, z, now);
+        let current = in_zone(zone);
+        if zone == self.zone {
+            current
+        } else {
+            current.min(in_zone(self.zone))
+        }
+    }
+}
+
 /// What earlier pulls of a config left: the newest watermark and last successful pull.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PreviousPull {
+    /// The raw shop-local watermark (all a row from before instants were stored has).
     pub watermark: Option<String>,
+    pub watermark_at: Option<DateTime<Utc>>,
+    pub watermark_zone: Option<String>,
     pub last_successful_sync: Option<DateTime<Utc>>,
 }
+
+impl PreviousPull {
+    /// The stored watermark; one stored without its instant is read in the `current` zone.
+    pub fn mark(&self, current: Tz) -> Option<Mark> {
+        match (self.watermark_at, self.watermark_zone.as_deref()) {
+            (Some(at), Some(zone)) => Some(Mark {
+                at,
+                zone: zone.parse().unwrap_or(current),
+            }),
+            _ => self.watermark.as_deref().and_then(parse).map(|local| Mark {
+                at: to_utc(local, current),
+                zone: current,
+            }),
+        }
+    }
+}
+
+/// `watermark`, `watermark_at`, `watermark_zone` of a run.
+type StoredMark = (Option<String>, Option<DateTime<Utc>>, Option<String>);
 
 pub async fn previous_pull(
     db: impl PgExecutor<'_> + Copy,
     config_id: ConfigId,
 ) -> Result<PreviousPull, sqlx::Error> {
-    let watermark: Option<String> = sqlx::query_scalar(
-        "SELECT watermark FROM qloapps_sync_state
+    let row: Option<StoredMark> = sqlx::query_as(
+        "SELECT watermark, watermark_at, watermark_zone FROM qloapps_sync_state
          WHERE config_id = $1 AND direction = 'inbound' AND operation = 'pull' AND watermark IS NOT NULL
          ORDER BY started_at DESC LIMIT 1",
     )
@@ -111,8 +178,11 @@ pub async fn previous_pull(
     .bind(config_id)
     .fetch_one(db)
     .await?;
+    let (watermark, watermark_at, watermark_zone) = row.unwrap_or_default();
     Ok(PreviousPull {
         watermark,
+        watermark_at,
+        watermark_zone,
         last_successful_sync,
     })
 }
@@ -179,5 +249,88 @@ mod tests {
             "gap"
         );
         assert_eq!(shop_zone("Not/AZone"), Tz::UTC);
+    }
+
+    fn tz(name: &str) -> Tz {
+        name.parse().unwrap()
+    }
+
+    #[test]
+    fn a_zone_moved_behind_starts_from_the_watermark_written_in_the_new_zone() {
+        // 10:00 UTC, stored while the shop was on Kolkata (15:30 local)
+        let mark = Mark {
+            at: Utc.with_ymd_and_hms(2026, 6, 10, 10, 0, 0).unwrap(),
+            zone: tz("Asia/Kolkata"),
+        };
+        assert_eq!(mark.local(), at("2026-06-10 15:30:00"));
+        let now = Utc.with_ymd_and_hms(2026, 6, 10, 10, 5, 0).unwrap();
+        let overlap = Duration::from_secs(60);
+        assert_eq!(
+            mark.window_start(overlap, tz("America/New_York"), now),
+            at("2026-06-10 05:59:00"),
+            "06:00 EDT, not 15:30"
+        );
+        assert_eq!(
+            mark.window_start(overlap, tz("Asia/Kolkata"), now),
+            at("2026-06-10 15:29:00")
+        );
+    }
+
+    #[test]
+    fn a_zone_moved_ahead_also_covers_old_zone_times_written_before_the_switch() {
+        let mark = Mark {
+            at: Utc.with_ymd_and_hms(2026, 6, 10, 10, 0, 0).unwrap(),
+            zone: tz("America/New_York"),
+        };
+        let now = Utc.with_ymd_and_hms(2026, 6, 10, 10, 5, 0).unwrap();
+        assert_eq!(
+            mark.window_start(Duration::from_secs(60), tz("Asia/Kolkata"), now),
+            at("2026-06-10 05:59:00"),
+            "from 06:00 New York time: a bounded catch-up of 9.5 h of Kolkata times"
+        );
+    }
+
+    #[test]
+    fn a_watermark_never_runs_ahead_of_the_run_nor_back() {
+        let started = Utc.with_ymd_and_hms(2026, 6, 10, 10, 0, 0).unwrap();
+        let kolkata_time_read_in_new_york = at("2026-06-10 15:30:00");
+        let mark = Mark::reached(
+            kolkata_time_read_in_new_york,
+            tz("America/New_York"),
+            started,
+            None,
+        );
+        assert_eq!(mark.at, started);
+        let previous = Mark {
+            at: started,
+            zone: tz("UTC"),
+        };
+        let older = Mark::reached(
+            at("2026-06-10 09:00:00"),
+            tz("UTC"),
+            started,
+            Some(previous),
+        );
+        assert_eq!(older.at, started);
+    }
+
+    #[test]
+    fn a_watermark_stored_as_text_only_is_read_in_the_current_zone() {
+        let legacy = PreviousPull {
+            watermark: Some("2026-06-10 12:00:00".into()),
+            ..PreviousPull::default()
+        };
+        let mark = legacy.mark(tz("Europe/Zurich")).unwrap();
+        assert_eq!(
+            mark.at,
+            Utc.with_ymd_and_hms(2026, 6, 10, 10, 0, 0).unwrap()
+        );
+        let stored = PreviousPull {
+            watermark: Some("2026-06-10 15:30:00".into()),
+            watermark_at: Some(Utc.with_ymd_and_hms(2026, 6, 10, 10, 0, 0).unwrap()),
+            watermark_zone: Some("Asia/Kolkata".into()),
+            ..PreviousPull::default()
+        };
+        assert_eq!(stored.mark(tz("UTC")).unwrap().zone, tz("Asia/Kolkata"));
     }
 }

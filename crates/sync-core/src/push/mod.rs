@@ -22,6 +22,7 @@ use sqlx::{PgConnection, PgPool};
 use reservation::Push;
 
 pub use mapping::{booking_request, payload_hash, push_source, DEFAULT_CHILD_AGE};
+pub use record::CANCELLED_HASH;
 
 use crate::db;
 use crate::domain::{ConfigId, ReservationId, ReservationMapping, ReservationStatus, SyncOutcome};

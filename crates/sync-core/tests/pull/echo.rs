@@ -1,5 +1,6 @@
 //! Echo suppression: orders qlosync pushed (`pms:<uuid>`) or holds (`qlosync-hold:`) never
-//! become PMS reservations; a pushed order only refreshes its mapping and status.
+//! become PMS reservations; a pushed order edited in QloApps updates its reservation when the
+//! QloApps change is the newer one, and is not pushed back.
 
 use rust_decimal::Decimal;
 use sqlx::PgPool;
@@ -8,6 +9,7 @@ use sync_core::domain::guest::NewGuest;
 use sync_core::domain::reservation::NewReservation;
 use sync_core::domain::{ReservationId, ReservationSource, ReservationStatus};
 use sync_core::pull::PullKind;
+use sync_core::push::PushOutcome;
 
 use crate::helpers::{date, Spec, World};
 
@@ -30,8 +32,8 @@ async fn pms_reservation(w: &World) -> ReservationId {
         check_out: date("2027-02-03"),
         number_of_rooms: 1,
         adults: 2,
-        children: 0,
-        total_price: Decimal::from(300),
+        children: 1,
+        total_price: Decimal::from(150),
         currency: "USD".into(),
         source: ReservationSource::Pms,
         notes: None,
@@ -80,14 +82,14 @@ async fn an_order_pushed_by_qlosync_refreshes_its_mapping_and_status_only(pool: 
         "{log:?}"
     );
 
-    // changed in QloApps (dates): not taken, the PMS owns what it pushed
+    // changed in QloApps (dates) after the push: the newer side wins
     w.rebook(order, Spec::new(1, "2027-02-01", "2027-02-05", 1))
         .await;
     let second = w.pull(PullKind::Incremental).await;
-    assert_eq!((second.counts.updated, second.counts.skipped), (0, 1));
+    assert_eq!((second.counts.updated, second.counts.skipped), (1, 0));
     assert_eq!(
         w.reservation(reservation).await.check_out,
-        date("2027-02-03")
+        date("2027-02-05")
     );
 
     w.cancel(order).await;
@@ -133,7 +135,59 @@ async fn holds_and_unknown_pushed_reservations_create_nothing(pool: PgPool) {
     assert_eq!(guests, 0);
     assert_eq!(
         (w.calls("room_bookings"), w.calls("customers")),
-        (0, 0),
-        "settled from the orders alone"
+        (1, 0),
+        "room lines to compare pushed orders with; no customers"
     );
+}
+
+#[sqlx::test(migrator = "sync_core::db::MIGRATOR")]
+async fn a_pushed_order_moved_in_qloapps_moves_its_reservation_and_is_not_pushed_back(
+    pool: PgPool,
+) {
+    let w = World::start(pool).await;
+    let push = w.push_service();
+    let reservation = pms_reservation(&w).await;
+    let pushed = push.push_reservation(w.config, reservation).await.unwrap();
+    let PushOutcome::Created { order_id, .. } = pushed else {
+        panic!("{pushed:?}");
+    };
+    let first = w.pull(PullKind::Incremental).await;
+    assert_eq!(
+        (first.counts.skipped, first.counts.updated),
+        (1, 0),
+        "{first:?}"
+    );
+
+    // the back office moves the stay by one day (PUT bookings), a few seconds later
+    w.sim
+        .state()
+        .write(|shop| shop.advance_clock(chrono::Duration::seconds(5)));
+    w.rebook(order_id, Spec::new(1, "2027-02-02", "2027-02-04", 1))
+        .await;
+    let second = w.pull(PullKind::Incremental).await;
+
+    let r = w.reservation(reservation).await;
+    assert_eq!(
+        (r.check_in, r.check_out),
+        (date("2027-02-02"), date("2027-02-04")),
+        "{second:?}"
+    );
+    assert_eq!(r.status, ReservationStatus::Confirmed);
+    let log = w.log(second.run_id).await;
+    let entry = &log[0];
+    assert_eq!(entry.outcome, "updated", "{log:?}");
+    let details = entry.details.as_ref().expect("both versions logged");
+    assert_eq!(details["winner"], "qloapps");
+    assert_eq!(
+        details["pms"]["checkIn"], "2027-02-01",
+        "the losing version is kept"
+    );
+
+    // the change came from QloApps: pushing the reservation now sends nothing
+    w.sim.clear_request_log();
+    let again = push.push_reservation(w.config, reservation).await.unwrap();
+    assert!(matches!(again, PushOutcome::Skipped { .. }), "{again:?}");
+    assert_eq!(w.sim.request_count("bookings", "PUT"), 0);
+    let third = w.pull(PullKind::Incremental).await;
+    assert_eq!(third.counts.updated, 0, "{third:?}");
 }

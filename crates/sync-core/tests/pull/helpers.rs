@@ -16,6 +16,7 @@ use sync_core::db;
 use sync_core::domain::reservation::ReservationFilter;
 use sync_core::domain::{ConfigId, PropertyId, Reservation, ReservationId, RoomTypeId, SyncState};
 use sync_core::pull::{PullKind, PullReport, PullService, PullSettings};
+use sync_core::push::PushService;
 use sync_core::qlo_clients::{ClientSettings, QloClients};
 use sync_core::test_fixtures::mapped_property;
 use uuid::Uuid;
@@ -66,6 +67,13 @@ impl World {
         let keys = KeyRing::single("t", [7; 32]);
         let clients = Arc::new(QloClients::new(Arc::new(keys), client_settings(), None));
         PullService::new(self.pool.clone(), clients, settings)
+    }
+
+    /// The push service on the same database and shop (the outbound worker's side).
+    pub fn push_service(&self) -> PushService {
+        let keys = KeyRing::single("t", [7; 32]);
+        let clients = Arc::new(QloClients::new(Arc::new(keys), client_settings(), None));
+        PushService::new(self.pool.clone(), clients)
     }
 
     pub async fn pull(&self, kind: PullKind) -> PullReport {

@@ -6,9 +6,11 @@
 
 mod conflicts;
 mod echo;
+mod failures;
 mod guests;
 mod helpers;
 mod locks;
 mod mapping;
 mod paging;
 mod runs;
+mod timezones;

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use qlo_sim::Fault;
 use sqlx::PgPool;
-use sync_core::domain::SyncStatus;
+use sync_core::domain::{SyncState, SyncStatus};
 
 use crate::helpers::{spawn, timing, wait_for, World};
 
@@ -23,17 +23,13 @@ async fn every_syncing_config_is_pulled_on_its_interval_and_others_never(pool: P
     // finished runs only: a run still `running` when the scheduler stops ends "stopped by
     // shutdown", and on a busy machine one config may start its third run before the other
     // finishes its second
+    let finished = |runs: Vec<SyncState>| {
+        runs.iter()
+            .filter(|r| r.status != SyncStatus::Running)
+            .count()
+    };
     wait_for("two finished runs of each config", 20, || async {
-        let mut done = true;
-        for config in [a, b] {
-            let runs = w.runs(config).await;
-            done &= runs
-                .iter()
-                .filter(|r| r.status != SyncStatus::Running)
-                .count()
-                >= 2;
-        }
-        done
+        finished(w.runs(a).await) >= 2 && finished(w.runs(b).await) >= 2
     })
     .await;
     running.stop.cancel();
@@ -49,7 +45,10 @@ async fn every_syncing_config_is_pulled_on_its_interval_and_others_never(pool: P
             (runs[1].sync_type.as_str(), runs[1].items_created),
             ("incremental", 0)
         );
-        assert!(runs[..2].iter().all(|r| r.status == SyncStatus::Completed));
+        assert!(
+            runs[..2].iter().all(|r| r.status == SyncStatus::Completed),
+            "{runs:?}"
+        );
         for later in &runs[2..] {
             let stopped = later.status == SyncStatus::Failed
                 && later
