@@ -21,6 +21,7 @@ pub mod reservations;
 pub mod reservations_input;
 pub mod room_type_mappings;
 pub mod room_types;
+pub mod session;
 pub mod sync;
 
 /// Every `/api/v1` route (relative to `/api/v1`); `startup::app` adds authentication.
@@ -38,6 +39,7 @@ pub fn api_router() -> Router<AppState> {
         .merge(reconcile::router())
         .merge(channel_managers::router())
         .merge(dlq::router())
+        .merge(session::router())
         .route(
             "/openapi.json",
             axum::routing::get(crate::openapi::openapi_json),

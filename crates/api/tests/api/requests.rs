@@ -112,5 +112,6 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/dlq"),
     ("POST", "/api/v1/dlq/replay"),
     ("POST", "/api/v1/dlq/discard"),
+    ("GET", "/api/v1/session"),
     ("GET", "/api/v1/openapi.json"),
 ];
