@@ -1,0 +1,212 @@
+// The console in headless Chromium against the real stack of global-setup.ts: no mock of the
+// API anywhere. Specs run in order on one stack; each screen is saved under docs/console/.
+import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const admin = () => process.env.E2E_ADMIN_TOKEN ?? "";
+const reader = () => process.env.E2E_READONLY_TOKEN ?? "";
+const ids = () =>
+  JSON.parse(process.env.E2E_IDS ?? "{}") as {
+    propertyId: string;
+    configId: string;
+    roomTypeIds: string[];
+    guestId: string;
+  };
+const shots = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "docs", "console");
+const shot = (page: Page, name: string) => page.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
+
+async function signIn(page: Page, token: string) {
+  await page.goto("/");
+  await page.getByLabel("API token").fill(token);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("navigation", { name: "Screens" })).toBeVisible();
+}
+
+async function call(request: APIRequestContext, method: "GET" | "POST" | "DELETE", path: string, data?: unknown) {
+  const response = await request.fetch(path, {
+    method,
+    data,
+    headers: { Authorization: `Bearer ${admin()}` },
+  });
+  expect(response.ok(), `${method} ${path}: ${response.status()} ${await response.text()}`).toBeTruthy();
+  return response.status() === 204 ? null : response.json();
+}
+
+async function reserve(request: APIRequestContext, roomTypeId: string, daysAhead: number) {
+  const day = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
+  const { propertyId, guestId } = ids();
+  const created = await call(request, "POST", `/api/v1/properties/${propertyId}/reservations`, {
+    roomTypeId,
+    guestId,
+    checkIn: day(daysAhead),
+    checkOut: day(daysAhead + 2),
+    adults: 2,
+    totalPrice: "240.00",
+    currency: "USD",
+  });
+  return created.id as string;
+}
+
+async function qloappsOrderOf(request: APIRequestContext, reservationId: string): Promise<number | null> {
+  const mappings = await call(
+    request,
+    "GET",
+    `/api/v1/qloapps/configs/${ids().configId}/reservation-mappings?localReservationId=${reservationId}`,
+  );
+  const list = Array.isArray(mappings) ? mappings : mappings.items;
+  return list[0]?.qloappsBookingId ?? null;
+}
+
+test.describe.configure({ mode: "serial" });
+
+test("sign-in refuses a wrong token and opens the channel manager with the right one", async ({ page }) => {
+  await page.goto("/");
+  await page.getByLabel("API token").fill("not-a-token-0123456789");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("alert")).toContainText("This token was rejected");
+  await shot(page, "sign-in");
+  await page.getByLabel("API token").fill(admin());
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByTestId("active-channel-manager")).toHaveText("QloApps");
+  expect(await page.evaluate(() => localStorage.length)).toBe(0);
+  expect(page.url()).not.toContain(admin());
+});
+
+test("test connection with the stored key says Connected ✓ with version and latency", async ({ page }) => {
+  await signIn(page, admin());
+  const card = page.locator(".card", { hasText: "QloApps demo" }).filter({ has: page.getByRole("button", { name: "Test connection" }) }).first();
+  await card.getByRole("button", { name: "Test connection" }).click();
+  const result = card.getByTestId("test-result");
+  await expect(result).toContainText("Connected ✓");
+  await expect(result).toContainText(/QloApps .* · \d+ ms/);
+  await expect(card.getByLabel(/Health of/)).toContainText("closed");
+  await shot(page, "channel-manager");
+  await page.setViewportSize({ width: 768, height: 1024 });
+  await shot(page, "channel-manager-tablet");
+});
+
+test("a config created in the console with a wrong key fails its test in words", async ({ page }) => {
+  await signIn(page, admin());
+  await page.getByRole("link", { name: "Configs & mappings" }).click();
+  await page.getByRole("button", { name: "New config" }).click();
+  const form = page.getByRole("form", { name: "New config" });
+  await form.getByLabel("Name").fill("Wrong key");
+  await form.getByLabel("Base URL").fill(process.env.E2E_SIM_URL ?? "");
+  await form.getByLabel("API key").fill("WRONGKEYWRONGKEYWRONGKEYWRONG123");
+  await form.getByLabel("QloApps hotel id").fill("2");
+  await form.getByLabel("Sync enabled").uncheck();
+  await form.getByRole("button", { name: "Create config" }).click();
+  const created = page.locator(".card", { hasText: "Wrong key" });
+  await expect(created).toContainText("set, ends in …G123");
+  await expect(created).toContainText("disabled");
+  await shot(page, "configs");
+
+  await page.getByRole("link", { name: "Channel manager" }).click();
+  const card = page.locator(".card", { hasText: "Wrong key" });
+  await card.getByRole("button", { name: "Test connection" }).click();
+  await expect(card.getByTestId("test-result")).toContainText("Not connected: unauthorized");
+  await shot(page, "channel-manager-wrong-key");
+});
+
+test("a reservation created in the API is pushed and shows on its timeline with the QloApps order", async ({ page, request }) => {
+  const reservationId = await reserve(request, ids().roomTypeIds[0], 30);
+  await signIn(page, admin());
+  await page.getByRole("link", { name: "Sync activity" }).click();
+  await page.getByRole("button", { name: new RegExp(reservationId.slice(0, 8)) }).click();
+  const timeline = page.getByTestId("timeline");
+  await expect(timeline.getByTestId("qloapps-order")).toHaveText(/^\d+$/, { timeout: 45_000 });
+  await expect(timeline.getByRole("table", { name: "Timeline" })).toContainText("outbound", { timeout: 30_000 });
+  await shot(page, "sync-activity");
+});
+
+test("an unmapped room type dead-letters its push; mapped in the console and replayed, it reaches QloApps", async ({ page, request }) => {
+  const luxury = ids().roomTypeIds[3];
+  await signIn(page, admin());
+  await page.getByRole("link", { name: "Configs & mappings" }).click();
+  const demo = page.getByRole("table", { name: /Room-type mapping of QloApps demo/ });
+  const row = demo.getByRole("row", { name: /LUXURY/ });
+  await row.getByRole("button", { name: "Unmap" }).click();
+  await expect(row.getByLabel("QloApps room type for LUXURY")).toHaveValue("");
+
+  const reservationId = await reserve(request, luxury, 40);
+  await page.getByRole("link", { name: "Dead letters" }).click();
+  const dead = page.getByRole("row", { name: /reservation\.create/ }).first();
+  await expect(dead).toContainText("permanent", { timeout: 45_000 });
+  await dead.getByRole("button", { name: "Open" }).click();
+  // the body preview is its first 200 characters: the config and the event, not yet the id
+  await expect(page.getByTestId("dlq-body")).toContainText(`"configId":"${ids().configId}"`);
+  await expect(page.getByTestId("dlq-body")).toContainText(`"eventType":"reservation.create"`);
+  await shot(page, "dead-letters");
+
+  // fix the cause: map LUXURY again (a new mapping, created in the console)
+  await page.getByRole("link", { name: "Configs & mappings" }).click();
+  await row.getByLabel("QloApps room type for LUXURY").fill("4");
+  await row.getByRole("button", { name: "Save mapping" }).click();
+  await expect(row).toContainText("mapped");
+
+  await page.getByRole("link", { name: "Dead letters" }).click();
+  await page.getByRole("row", { name: /reservation\.create/ }).first().getByRole("button", { name: "Replay" }).click();
+  await expect(page.getByTestId("preview")).toContainText("1 message");
+  await page.getByRole("button", { name: "Yes, replay 1" }).click();
+  await expect(page.getByTestId("dlq-report")).toHaveText("Replayed 1.");
+  await expect(page.getByText("The dead-letter queue is empty")).toBeVisible();
+  await expect.poll(() => qloappsOrderOf(request, reservationId), { timeout: 45_000 }).not.toBeNull();
+});
+
+test("a manual sync runs and shows its counts", async ({ page }) => {
+  await signIn(page, admin());
+  await page.getByRole("link", { name: "Sync activity" }).click();
+  await page.getByRole("button", { name: "Sync now (incremental)" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Queued a incremental sync" })).toBeVisible();
+  const runs = page.getByRole("table", { name: "Sync runs" });
+  // the first pull of a config has no watermark yet, so it runs as a full pull
+  const pull = runs.getByRole("row", { name: /pull completed/ }).first();
+  await expect(pull).toBeVisible({ timeout: 45_000 });
+  const cells = pull.getByRole("cell");
+  for (const count of [3, 4, 5, 6, 7]) await expect(cells.nth(count)).toHaveText(/^\d+$/);
+  await expect(cells.nth(8)).toHaveText(/^\d+ ms$/);
+  await shot(page, "sync-activity");
+});
+
+test("switching the channel manager to none and back", async ({ page, request }) => {
+  await signIn(page, admin());
+  await page.getByRole("button", { name: "Switch to none" }).click();
+  await page.getByRole("button", { name: "Confirm switch" }).click();
+  await expect(page.getByTestId("active-channel-manager")).toHaveText("none");
+  const status = await call(request, "GET", `/api/v1/settings/channel-managers?propertyId=${ids().propertyId}`);
+  expect(status.activeChannelManager).toBe("none");
+  await page.getByRole("button", { name: "Switch to QloApps" }).click();
+  await page.getByRole("button", { name: "Confirm switch" }).click();
+  await expect(page.getByTestId("active-channel-manager")).toHaveText("QloApps");
+});
+
+test("a read-only token sees the screens and none of the actions", async ({ page }) => {
+  await signIn(page, reader());
+  await expect(page.getByText("read-only", { exact: true })).toBeVisible();
+  await expect(page.getByTestId("active-channel-manager")).toHaveText("QloApps");
+  await expect(page.getByText("switching is disabled")).toBeVisible();
+  await expect(page.getByRole("button", { name: "Test connection" })).toHaveCount(0);
+  await page.getByRole("link", { name: "Configs & mappings" }).click();
+  const mapping = page.getByRole("table", { name: /Room-type mapping of QloApps demo/ });
+  await expect(mapping.getByLabel("QloApps room type for LUXURY")).toHaveValue("4");
+  await expect(mapping.getByLabel("QloApps room type for LUXURY")).toBeDisabled();
+  await expect(page.getByRole("button", { name: "New config" })).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "Unmap" })).toHaveCount(0);
+});
+
+test("the API reference renders the OpenAPI document from the bundle", async ({ page }) => {
+  await signIn(page, admin());
+  await page.getByRole("link", { name: "API reference" }).click();
+  await expect(page.getByText("qlosync API").first()).toBeVisible();
+  await expect(page.getByText("/api/v1/settings/channel-managers/test").first()).toBeVisible();
+  await shot(page, "api-reference");
+});
+
+test("signing out, or a token the api stops accepting, returns to sign-in", async ({ page }) => {
+  await signIn(page, admin());
+  await page.evaluate(() => sessionStorage.setItem("qlosync.token", "revoked-token-0123456789"));
+  await page.getByRole("link", { name: "Configs & mappings" }).click();
+  await page.reload();
+  await expect(page.getByLabel("API token")).toBeVisible();
+});
