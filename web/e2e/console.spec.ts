@@ -54,11 +54,20 @@ async function qloappsOrderOf(request: APIRequestContext, reservationId: string)
     "GET",
     `/api/v1/qloapps/configs/${ids().configId}/reservation-mappings?localReservationId=${reservationId}`,
   );
-  const list = Array.isArray(mappings) ? mappings : mappings.items;
-  return list[0]?.qloappsBookingId ?? null;
+  return mappings[0]?.qloappsBookingId ?? null;
 }
 
 test.describe.configure({ mode: "serial" });
+
+// an uncaught error in the page fails the test that caused it
+let pageErrors: Error[] = [];
+test.beforeEach(({ page }) => {
+  pageErrors = [];
+  page.on("pageerror", (error) => pageErrors.push(error));
+});
+test.afterEach(() => {
+  expect(pageErrors.map((e) => e.message)).toEqual([]);
+});
 
 test("sign-in refuses a wrong token and opens the channel manager with the right one", async ({ page }) => {
   await page.goto("/");
@@ -179,6 +188,44 @@ test("switching the channel manager to none and back", async ({ page, request })
   await page.getByRole("button", { name: "Switch to QloApps" }).click();
   await page.getByRole("button", { name: "Confirm switch" }).click();
   await expect(page.getByTestId("active-channel-manager")).toHaveText("QloApps");
+});
+
+test("drift made behind QloApps' back shows on the calendar after a dry run, and Fix removes it", async ({ page, request }) => {
+  const { propertyId, roomTypeIds } = ids();
+  const now = new Date();
+  const month = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)).toISOString().slice(0, 7);
+  const nights = [`${month}-10`, `${month}-11`, `${month}-12`];
+  // with the channel manager off, a PMS change is not queued for QloApps: drift
+  const switchTo = (channelManager: string) =>
+    call(request, "POST", "/api/v1/settings/channel-managers/switch", { propertyId, channelManager });
+  await switchTo("none");
+  const response = await request.fetch(`/api/v1/room-types/${roomTypeIds[0]}/availability`, {
+    method: "PUT",
+    data: { dateFrom: nights[0], dateTo: nights[2], available: 1 },
+    headers: { Authorization: `Bearer ${admin()}` },
+  });
+  expect(response.ok(), await response.text()).toBeTruthy();
+  await switchTo("qloapps");
+
+  await signIn(page, admin());
+  await page.getByRole("link", { name: "Calendar" }).click();
+  await page.getByRole("button", { name: "Next month" }).click();
+  await expect(page.getByLabel("Month", { exact: true })).toHaveValue(month);
+  await page.getByRole("button", { name: "Reconcile (dry run)" }).click();
+  const report = page.getByTestId("reconcile-report");
+  await expect(report).toContainText("Dry run", { timeout: 45_000 });
+  await expect(report).toContainText(/\b3\b nights of availability drift/);
+  for (const night of nights) {
+    await expect(page.locator(`td[data-night="GENERAL ${night}"]`)).toHaveClass(/drift/);
+  }
+  await expect(page.locator(`td[data-night="GENERAL ${month}-13"]`)).not.toHaveClass(/drift/);
+  await shot(page, "calendar");
+
+  await page.getByRole("button", { name: "Fix the drift in QloApps" }).click();
+  await expect(report).toContainText("Fixed", { timeout: 45_000 });
+  await page.getByRole("button", { name: "Reconcile (dry run)" }).click();
+  await expect(report).toContainText(/Dry run .*: 0 nights of availability drift, 0 nights of rate drift/, { timeout: 45_000 });
+  await expect(page.locator("td.drift")).toHaveCount(0);
 });
 
 test("a read-only token sees the screens and none of the actions", async ({ page }) => {

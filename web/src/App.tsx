@@ -7,6 +7,7 @@ import { ChannelManager } from "./screens/ChannelManager";
 import { Configs } from "./screens/Configs";
 import { SyncActivity } from "./screens/SyncActivity";
 import { DeadLetters } from "./screens/DeadLetters";
+import { Calendar } from "./screens/Calendar";
 import { Empty, ErrorBox, Loading } from "./components/ui";
 
 const ApiReference = lazy(() => import("./screens/ApiReference"));
@@ -34,6 +35,7 @@ const SCREENS = [
   { to: "/configs", label: "Configs & mappings" },
   { to: "/sync", label: "Sync activity" },
   { to: "/dead-letters", label: "Dead letters" },
+  { to: "/calendar", label: "Calendar" },
   { to: "/api-reference", label: "API reference" },
 ];
 
@@ -90,6 +92,7 @@ function Shell() {
             <Route path="/" element={property ? <ChannelManager property={property} /> : <NoProperty />} />
             <Route path="/configs" element={property ? <Configs property={property} /> : <NoProperty />} />
             <Route path="/sync" element={property ? <SyncActivity property={property} /> : <NoProperty />} />
+            <Route path="/calendar" element={property ? <Calendar property={property} /> : <NoProperty />} />
             <Route path="/dead-letters" element={<DeadLetters timeZone={property?.timezone ?? "UTC"} />} />
             <Route
               path="/api-reference"

@@ -18,7 +18,7 @@ export function PropertyProvider({ children }: { children: ReactNode }) {
     queryFn: () => unwrap(api.GET("/api/v1/properties")),
   });
   const [chosen, setChosen] = useState<string | null>(() => sessionStorage.getItem("qlosync.property"));
-  const list = propertiesOf(query.data);
+  const list = query.data ?? [];
   const property = list.find((p) => p.id === chosen) ?? list[0];
   useEffect(() => {
     if (property) sessionStorage.setItem("qlosync.property", property.id);
@@ -30,13 +30,6 @@ export function PropertyProvider({ children }: { children: ReactNode }) {
       {children}
     </PropertyContext.Provider>
   );
-}
-
-// the list endpoint answers a page object or a bare array depending on the resource
-function propertiesOf(data: unknown): Schemas["Property"][] {
-  if (Array.isArray(data)) return data as Schemas["Property"][];
-  const page = data as { items?: Schemas["Property"][]; data?: Schemas["Property"][] } | undefined;
-  return page?.items ?? page?.data ?? [];
 }
 
 export function useProperty(): PropertyChoice {

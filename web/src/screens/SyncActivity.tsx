@@ -297,8 +297,8 @@ function Timeline({ configId, property }: { configId: string; property: Property
       ),
     refetchInterval: 2000,
   });
-  const list = reservationsOf(reservations.data);
-  const order = mappingsOf(mapping.data)[0];
+  const list = reservations.data?.items ?? [];
+  const order = mapping.data?.[0];
   return (
     <Card title="Reservation timeline">
       {reservations.isLoading ? (
@@ -346,14 +346,4 @@ function Timeline({ configId, property }: { configId: string; property: Property
       )}
     </Card>
   );
-}
-
-function reservationsOf(data: unknown): Schemas["Reservation"][] {
-  if (Array.isArray(data)) return data;
-  return (data as { items?: Schemas["Reservation"][] } | undefined)?.items ?? [];
-}
-
-function mappingsOf(data: unknown): Schemas["ReservationMapping"][] {
-  if (Array.isArray(data)) return data;
-  return (data as { items?: Schemas["ReservationMapping"][] } | undefined)?.items ?? [];
 }
