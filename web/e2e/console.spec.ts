@@ -137,6 +137,7 @@ test("an unmapped room type dead-letters its push; mapped in the console and rep
   const row = demo.getByRole("row", { name: /LUXURY/ });
   await row.getByRole("button", { name: "Unmap" }).click();
   await expect(row.getByLabel("QloApps room type for LUXURY")).toHaveValue("");
+  await expect(row.getByRole("option", { name: /^4 · / })).toHaveCount(1);
 
   const reservationId = await reserve(request, luxury, 40);
   await page.getByRole("link", { name: "Dead letters" }).click();
@@ -150,7 +151,8 @@ test("an unmapped room type dead-letters its push; mapped in the console and rep
 
   // fix the cause: map LUXURY again (a new mapping, created in the console)
   await page.getByRole("link", { name: "Configs & mappings" }).click();
-  await row.getByLabel("QloApps room type for LUXURY").fill("4");
+  // the choices are the hotel's room types, read live from QloApps
+  await row.getByLabel("QloApps room type for LUXURY").selectOption("4");
   await row.getByRole("button", { name: "Save mapping" }).click();
   await expect(row).toContainText("mapped");
 

@@ -232,6 +232,27 @@ export interface paths {
         patch: operations["update_config"];
         trace?: never;
     };
+    "/api/v1/qloapps/configs/{configId}/qloapps-room-types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The room types of the config's QloApps hotel, read from QloApps now (one attempt). 502 with
+         *     the failure in words when QloApps cannot answer (wrong key, unreachable, ...), 503 while its
+         *     circuit is open, 409 when the config has no usable key.
+         */
+        get: operations["list_qloapps_room_types"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/qloapps/configs/{configId}/reconcile": {
         parameters: {
             query?: never;
@@ -1019,6 +1040,32 @@ export interface components {
          * @description `properties.id`
          */
         PropertyId: string;
+        QloappsRoomType: {
+            active: boolean;
+            /**
+             * Format: int32
+             * @description base occupancy
+             */
+            adults: number;
+            /** Format: int32 */
+            children: number;
+            /**
+             * Format: int64
+             * @description the id a room-type mapping names (`qloappsRoomTypeId`)
+             */
+            id: number;
+            name: string;
+            /**
+             * @description base nightly price excluding tax
+             * @example 120.00
+             */
+            price: string;
+        };
+        QloappsRoomTypeList: {
+            configId: components["schemas"]["ConfigId"];
+            /** @description the config's hotel's room types, by id */
+            items: components["schemas"]["QloappsRoomType"][];
+        };
         QloappsStatus: {
             apiKeyLast4?: string | null;
             apiKeySet: boolean;
@@ -2897,6 +2944,68 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_qloapps_room_types: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                configId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QloappsRoomTypeList"];
+                };
+            };
+            /** @description missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -201,6 +201,16 @@ function Mappings({ config, property }: { config: Config; property: Property }) 
         api.GET("/api/v1/qloapps/configs/{configId}/room-type-mappings", { params: { path: { configId: config.id } } }),
       ),
   });
+  const live = useQuery({
+    queryKey: ["qloapps-room-types", config.id],
+    queryFn: () =>
+      unwrap(
+        api.GET("/api/v1/qloapps/configs/{configId}/qloapps-room-types", { params: { path: { configId: config.id } } }),
+      ),
+    enabled: config.apiKeySet,
+    retry: false,
+  });
+  const qloTypes = live.data?.items;
   const [drafts, setDrafts] = useState<Record<string, string>>({});
   const save = useMutation({
     mutationFn: async ({ roomTypeId, qloId, mappingId }: { roomTypeId: string; qloId: number; mappingId?: string }) => {
@@ -238,6 +248,12 @@ function Mappings({ config, property }: { config: Config; property: Property }) 
   return (
     <div className="mappings">
       <h3>Room-type mapping</h3>
+      {live.isLoading && <Loading what="QloApps room types" />}
+      {live.error && (
+        <div className="state error" role="alert">
+          QloApps room types could not be read ({live.error.message}); enter QloApps room type ids by hand.
+        </div>
+      )}
       {types.length === 0 ? (
         <Empty>The property has no room types yet.</Empty>
       ) : (
@@ -245,7 +261,7 @@ function Mappings({ config, property }: { config: Config; property: Property }) 
           <thead>
             <tr>
               <th>PMS room type</th>
-              <th>QloApps room type id</th>
+              <th>QloApps room type {qloTypes ? "(read live from QloApps)" : "id"}</th>
               <th />
             </tr>
           </thead>
@@ -260,17 +276,38 @@ function Mappings({ config, property }: { config: Config; property: Property }) 
                     {rt.name} <span className="muted">({rt.code})</span>
                   </td>
                   <td>
-                    <input
-                      type="number"
-                      min={1}
-                      aria-label={`QloApps room type for ${rt.code}`}
-                      value={draft}
-                      disabled={!canWrite}
-                      onChange={(e) => setDrafts({ ...drafts, [rt.id]: e.target.value })}
-                      placeholder="not mapped"
-                    />
+                    {qloTypes ? (
+                      <select
+                        aria-label={`QloApps room type for ${rt.code}`}
+                        value={draft}
+                        disabled={!canWrite}
+                        onChange={(e) => setDrafts({ ...drafts, [rt.id]: e.target.value })}
+                      >
+                        <option value="">not mapped</option>
+                        {draft && !qloTypes.some((q) => String(q.id) === draft) && (
+                          <option value={draft}>{draft} · not in QloApps</option>
+                        )}
+                        {qloTypes.map((q) => (
+                          <option key={q.id} value={String(q.id)}>
+                            {q.id} · {q.name}
+                            {q.active ? "" : " (inactive)"}
+                          </option>
+                        ))}
+                      </select>
+                    ) : (
+                      <input
+                        type="number"
+                        min={1}
+                        aria-label={`QloApps room type for ${rt.code}`}
+                        value={draft}
+                        disabled={!canWrite}
+                        onChange={(e) => setDrafts({ ...drafts, [rt.id]: e.target.value })}
+                        placeholder="not mapped"
+                      />
+                    )}
                   </td>
-                  <td className="row">
+                  <td>
+<div className="row">
                     {canWrite && changed && draft && (
                       <button
                         onClick={() =>
@@ -290,7 +327,8 @@ function Mappings({ config, property }: { config: Config; property: Property }) 
                       </button>
                     )}
                     {mapping && !changed && <Pill tone="ok">mapped</Pill>}
-                  </td>
+                  </div>
+</td>
                 </tr>
               );
             })}

@@ -169,7 +169,8 @@ function Row({
         <td>{m.attempts}</td>
         <td>{formatTime(m.firstFailureAt, timeZone)}</td>
         <td className="bad-text">{m.error ?? ""}</td>
-        <td className="row">
+        <td>
+<div className="row">
           <button className="secondary" onClick={toggle} aria-expanded={open}>
             {open ? "Close" : "Open"}
           </button>
@@ -181,7 +182,8 @@ function Row({
               </button>
             </>
           )}
-        </td>
+        </div>
+</td>
       </tr>
       {open && (
         <tr className="detail">

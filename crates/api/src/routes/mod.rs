@@ -16,6 +16,7 @@ pub mod health;
 pub mod inventory;
 pub mod properties;
 pub mod qloapps_configs;
+pub mod qloapps_room_types;
 pub mod reconcile;
 pub mod reservations;
 pub mod reservations_input;
@@ -40,6 +41,7 @@ pub fn api_router() -> Router<AppState> {
         .merge(channel_managers::router())
         .merge(dlq::router())
         .merge(session::router())
+        .merge(qloapps_room_types::router())
         .route(
             "/openapi.json",
             axum::routing::get(crate::openapi::openapi_json),

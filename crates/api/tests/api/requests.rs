@@ -113,5 +113,9 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/v1/dlq/replay"),
     ("POST", "/api/v1/dlq/discard"),
     ("GET", "/api/v1/session"),
+    (
+        "GET",
+        "/api/v1/qloapps/configs/{configId}/qloapps-room-types",
+    ),
     ("GET", "/api/v1/openapi.json"),
 ];
