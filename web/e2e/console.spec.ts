@@ -230,6 +230,19 @@ test("drift made behind QloApps' back shows on the calendar after a dry run, and
   await expect(page.locator("td.drift")).toHaveCount(0);
 });
 
+test("the charts show the pushes and pulls of the runs above", async ({ page }) => {
+  await signIn(page, admin());
+  await page.getByRole("link", { name: "Charts" }).click();
+  await expect(page.getByRole("img", { name: /^Pushes to QloApps: peak [1-9]\d* per 3 min$/ })).toBeVisible();
+  await page.getByLabel("Period").selectOption("1");
+  await expect(page.getByRole("img", { name: /^Pushes to QloApps: peak [1-9]\d* per min$/ })).toBeVisible();
+  await expect(page.getByRole("img", { name: /^Pulls from QloApps: peak [1-9]/ })).toBeVisible();
+  await expect(page.getByRole("img", { name: /^p95 push duration: peak \d/ })).toBeVisible();
+  // the dead-lettered push of the unmapped room type failed
+  await expect(page.getByRole("img", { name: /^Failures: peak [1-9]/ })).toBeVisible();
+  await shot(page, "charts");
+});
+
 test("a read-only token sees the screens and none of the actions", async ({ page }) => {
   await signIn(page, reader());
   await expect(page.getByText("read-only", { exact: true })).toBeVisible();

@@ -8,6 +8,7 @@ import { Configs } from "./screens/Configs";
 import { SyncActivity } from "./screens/SyncActivity";
 import { DeadLetters } from "./screens/DeadLetters";
 import { Calendar } from "./screens/Calendar";
+import { Activity } from "./screens/Activity";
 import { Empty, ErrorBox, Loading } from "./components/ui";
 
 const ApiReference = lazy(() => import("./screens/ApiReference"));
@@ -36,6 +37,7 @@ const SCREENS = [
   { to: "/sync", label: "Sync activity" },
   { to: "/dead-letters", label: "Dead letters" },
   { to: "/calendar", label: "Calendar" },
+  { to: "/activity", label: "Charts" },
   { to: "/api-reference", label: "API reference" },
 ];
 
@@ -93,6 +95,7 @@ function Shell() {
             <Route path="/configs" element={property ? <Configs property={property} /> : <NoProperty />} />
             <Route path="/sync" element={property ? <SyncActivity property={property} /> : <NoProperty />} />
             <Route path="/calendar" element={property ? <Calendar property={property} /> : <NoProperty />} />
+            <Route path="/activity" element={property ? <Activity property={property} /> : <NoProperty />} />
             <Route path="/dead-letters" element={<DeadLetters timeZone={property?.timezone ?? "UTC"} />} />
             <Route
               path="/api-reference"

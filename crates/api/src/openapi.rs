@@ -8,9 +8,9 @@ use utoipa::{Modify, OpenApi};
 
 use crate::error::{ErrorBody, ErrorDetail, FieldError};
 use crate::routes::{
-    booking_events, channel_managers, connection_test, dlq, guests, health, inventory, properties,
-    qloapps_configs, qloapps_room_types, reconcile, reservations, room_type_mappings, room_types,
-    session, sync,
+    activity, booking_events, channel_managers, connection_test, dlq, guests, health, inventory,
+    properties, qloapps_configs, qloapps_room_types, reconcile, reservations, room_type_mappings,
+    room_types, session, sync,
 };
 
 #[derive(OpenApi)]
@@ -37,6 +37,7 @@ use crate::routes::{
         channel_managers::get_status, connection_test::test_connection, channel_managers::switch,
         dlq::list_dead_letters, dlq::replay_dead_letters, dlq::discard_dead_letters,
         session::get_session,
+        activity::get_activity,
         qloapps_room_types::list_qloapps_room_types,
         openapi_json,
     ),

@@ -232,6 +232,23 @@ export interface paths {
         patch: operations["update_config"];
         trace?: never;
     };
+    "/api/v1/qloapps/configs/{configId}/activity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Activity of the config over the last `hours`. */
+        get: operations["get_activity"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/qloapps/configs/{configId}/qloapps-room-types": {
         parameters: {
             query?: never;
@@ -592,6 +609,44 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        Activity: {
+            /** Format: int64 */
+            bucketSeconds: number;
+            /** @description every bucket from `from` to `to`, oldest first (zeros included) */
+            buckets: components["schemas"]["ActivityBucket"][];
+            configId: components["schemas"]["ConfigId"];
+            /**
+             * Format: date-time
+             * @description start of the first bucket
+             */
+            from: string;
+            /** Format: date-time */
+            to: string;
+        };
+        ActivityBucket: {
+            /** Format: date-time */
+            at: string;
+            /**
+             * Format: int64
+             * @description items of either direction that failed
+             */
+            failures: number;
+            /**
+             * Format: double
+             * @description 95th percentile of the outbound runs' duration started in the bucket, ms; null without one
+             */
+            p95PushMs?: number | null;
+            /**
+             * Format: int64
+             * @description inbound sync-log items (orders read from QloApps)
+             */
+            pulls: number;
+            /**
+             * Format: int64
+             * @description outbound sync-log items (reservations, rates, availability sent to QloApps)
+             */
+            pushes: number;
+        };
         /** @description One night on which QloApps would sell another number of rooms than it should. */
         AvailabilityDrift: {
             /** Format: date */
@@ -2936,6 +2991,55 @@ export interface operations {
             };
             /** @description Content-Type is not application/json */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_activity: {
+        parameters: {
+            query?: {
+                /** @description 1-48, default 6 */
+                hours?: number;
+            };
+            header?: never;
+            path: {
+                configId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Activity"];
+                };
+            };
+            /** @description missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

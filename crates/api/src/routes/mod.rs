@@ -7,6 +7,7 @@ use tracing::Span;
 use crate::error::ApiError;
 use crate::state::AppState;
 
+pub mod activity;
 pub mod booking_events;
 pub mod channel_managers;
 pub mod connection_test;
@@ -41,6 +42,7 @@ pub fn api_router() -> Router<AppState> {
         .merge(channel_managers::router())
         .merge(dlq::router())
         .merge(session::router())
+        .merge(activity::router())
         .merge(qloapps_room_types::router())
         .route(
             "/openapi.json",

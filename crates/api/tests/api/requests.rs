@@ -113,6 +113,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/v1/dlq/replay"),
     ("POST", "/api/v1/dlq/discard"),
     ("GET", "/api/v1/session"),
+    ("GET", "/api/v1/qloapps/configs/{configId}/activity"),
     (
         "GET",
         "/api/v1/qloapps/configs/{configId}/qloapps-room-types",
