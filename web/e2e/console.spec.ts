@@ -90,6 +90,7 @@ test("test connection with the stored key says Connected ✓ with version and la
   await expect(result).toContainText("Connected ✓");
   await expect(result).toContainText(/QloApps .* · \d+ ms/);
   await expect(card.getByLabel(/Health of/)).toContainText("closed");
+  await expect(card.getByTestId("rate-limit")).toContainText(/^\d+ of 100 calls left · per 60 s$/);
   await shot(page, "channel-manager");
   await page.setViewportSize({ width: 768, height: 1024 });
   await shot(page, "channel-manager-tablet");
@@ -267,8 +268,14 @@ test("the API reference renders the OpenAPI document from the bundle", async ({ 
 
 test("signing out, or a token the api stops accepting, returns to sign-in", async ({ page }) => {
   await signIn(page, admin());
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page.getByLabel("API token")).toBeVisible();
+  expect(await page.evaluate(() => sessionStorage.getItem("qlosync.token"))).toBeNull();
+
+  await signIn(page, admin());
+  // a token the api no longer accepts: its first 401 returns to sign-in
   await page.evaluate(() => sessionStorage.setItem("qlosync.token", "revoked-token-0123456789"));
-  await page.getByRole("link", { name: "Configs & mappings" }).click();
   await page.reload();
   await expect(page.getByLabel("API token")).toBeVisible();
+  expect(await page.evaluate(() => sessionStorage.getItem("qlosync.token"))).toBeNull();
 });

@@ -1152,6 +1152,18 @@ export interface components {
             pendingMessages: number;
             /** Format: int32 */
             qloappsHotelId: number;
+            /**
+             * Format: double
+             * @description QloApps calls the shared rate limit allows right now (negative while callers wait)
+             */
+            rateLimitAvailable: number;
+            /**
+             * Format: int32
+             * @description the limit's size: calls per `rateLimitPeriodMs` (QLOAPPS_RATE_LIMIT_*)
+             */
+            rateLimitCapacity: number;
+            /** Format: int64 */
+            rateLimitPeriodMs: number;
             syncEnabled: boolean;
         };
         /** @description One night QloApps prices otherwise than the PMS. */

@@ -1,4 +1,5 @@
 import { useState } from "react";
+import { Link } from "react-router-dom";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, unwrap, type Schemas } from "../api/client";
 import { useRole } from "../auth";
@@ -32,7 +33,7 @@ export function ChannelManager({ property }: { property: Property }) {
       <SwitchCard property={property} active={data.activeChannelManager} available={data.availableChannelManagers} />
       {data.qloapps.length === 0 ? (
         <Empty>
-          No QloApps config for {property.name} yet. Add one under <a href="/configs">Configs &amp; mappings</a>.
+          No QloApps config for {property.name} yet. Add one under <Link to="/configs">Configs &amp; mappings</Link>.
         </Empty>
       ) : (
         data.qloapps.map((config) => (
@@ -161,6 +162,13 @@ function ConfigHealth({
           </dd>
         </div>
         <div>
+          <dt>Rate limit</dt>
+          <dd data-testid="rate-limit">
+            {Math.max(0, Math.floor(config.rateLimitAvailable))} of {config.rateLimitCapacity} calls left
+            <span className="muted"> · per {Math.round(config.rateLimitPeriodMs / 1000)} s</span>
+          </dd>
+        </div>
+        <div>
           <dt>Outbox backlog</dt>
           <dd data-testid="outbox-backlog">
             {config.pendingMessages}
@@ -175,7 +183,7 @@ function ConfigHealth({
             ) : dlqCount === undefined ? (
               "…"
             ) : (
-              <a href="/dead-letters">{dlqCount}</a>
+              <Link to="/dead-letters">{dlqCount}</Link>
             )}
           </dd>
         </div>

@@ -6,8 +6,11 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use sync_core::config::process_env;
 use sync_core::db::{properties, qloapps_config, qloapps_sync_state};
 use sync_core::domain::{ChannelManager, ConfigId, PropertyId, SyncState};
+use sync_core::qlo_clients::ClientSettings;
+use sync_core::shared_limiter::PgRateLimiter;
 use utoipa::{IntoParams, ToSchema};
 
 use super::properties::require_property;
@@ -58,6 +61,11 @@ pub struct QloappsStatus {
     pub circuit_open_until: Option<DateTime<Utc>>,
     /// consecutive failed QloApps calls the breaker has counted
     pub consecutive_failures: i32,
+    /// QloApps calls the shared rate limit allows right now (negative while callers wait)
+    pub rate_limit_available: f64,
+    /// the limit's size: calls per `rateLimitPeriodMs` (QLOAPPS_RATE_LIMIT_*)
+    pub rate_limit_capacity: u32,
+    pub rate_limit_period_ms: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
@@ -154,14 +162,23 @@ async fn status_of(
     property_id: PropertyId,
 ) -> Result<ChannelManagerStatus, ApiError> {
     let property = require_property(&state.pool, property_id).await?;
+    let limit = ClientSettings::from_env(&process_env)
+        .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("QLOAPPS_* settings")))?
+        .rate_limit;
     let mut qloapps = Vec::new();
     for config in qloapps_config::list_configs(&state.pool, Some(property_id)).await? {
         let health = health_of(&state.pool, config.id).await?;
+        let rate_limit_available = PgRateLimiter::new(state.pool.clone(), config.id.0, limit)
+            .available()
+            .await?;
         qloapps.push(QloappsStatus {
             oldest_pending_at: health.oldest_pending_at,
             circuit: health.circuit,
             circuit_open_until: health.open_until,
             consecutive_failures: health.failures,
+            rate_limit_available,
+            rate_limit_capacity: limit.capacity,
+            rate_limit_period_ms: u64::try_from(limit.period.as_millis()).unwrap_or(u64::MAX),
             last_sync: qloapps_sync_state::latest_run(&state.pool, config.id).await?,
             pending_messages: sync_core::outbox::count_unsent(&state.pool, config.id).await?,
             config_id: config.id,
