@@ -10,6 +10,7 @@ mod observability;
 mod pull;
 mod push;
 mod push_faults;
+mod push_fidelity;
 mod push_isolation;
 mod push_pulled;
 mod rates;

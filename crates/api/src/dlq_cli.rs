@@ -159,7 +159,8 @@ fn row(m: &DeadLetterInfo) -> String {
         t.map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
             .unwrap_or_else(|| "-".to_owned())
     };
-    let error: String = m.error.as_deref().unwrap_or("-").chars().take(80).collect();
+    // the whole error, last on the line: the reason QloApps gave is what an operator needs
+    let error = m.error.as_deref().unwrap_or("-");
     format!(
         "{:<38} {:<20} {:<18} {:>4}  {:<20} {:<20} {:<26} {}",
         m.id,
@@ -235,5 +236,32 @@ mod tests {
             panic!("discard")
         };
         assert_eq!(select.selection().unwrap(), Selection::All);
+    }
+
+    #[test]
+    fn a_listed_row_carries_the_whole_error() {
+        let error = format!(
+            "QloApps has no rooms available for the request: [404] Requested room(s) not available; {}",
+            "[3] [PHP Warning #2] Undefined array key \"total_tax\" (/var/www/qloapps/classes/webservice/WebserviceSpecificManagementBookings.php, line 504)"
+        );
+        let info = DeadLetterInfo {
+            id: "m1".into(),
+            message_id: Some("m1".into()),
+            correlation_id: None,
+            event_type: Some("reservation.update".into()),
+            config_id: None,
+            reason: "permanent".into(),
+            error: Some(error.clone()),
+            attempts: 1,
+            deferrals: 0,
+            original_queue: Some("qloapps.outbound".into()),
+            first_failure_at: None,
+            last_failure_at: None,
+            replay_count: 0,
+            last_replayed_at: None,
+            size_bytes: 10,
+            body_preview: String::new(),
+        };
+        assert!(row(&info).ends_with(&error), "{}", row(&info));
     }
 }

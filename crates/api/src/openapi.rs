@@ -9,8 +9,8 @@ use utoipa::{Modify, OpenApi};
 use crate::error::{ErrorBody, ErrorDetail, FieldError};
 use crate::routes::{
     activity, booking_events, channel_managers, connection_test, dlq, guests, health, inventory,
-    properties, qloapps_configs, qloapps_room_types, reconcile, reservations, room_type_mappings,
-    room_types, session, sync,
+    out_of_sync, properties, qloapps_configs, qloapps_room_types, reconcile, reservations,
+    room_type_mappings, room_types, session, sync,
 };
 
 #[derive(OpenApi)]
@@ -32,6 +32,7 @@ use crate::routes::{
         room_type_mappings::create_mapping, room_type_mappings::list_mappings, room_type_mappings::get_mapping,
         room_type_mappings::update_mapping, room_type_mappings::delete_mapping,
         sync::request_sync, sync::list_sync_state, sync::list_sync_log, sync::list_reservation_mappings,
+        out_of_sync::list_out_of_sync,
         booking_events::notify_booking,
         reconcile::reconcile,
         channel_managers::get_status, connection_test::test_connection, channel_managers::switch,

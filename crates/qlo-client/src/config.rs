@@ -224,6 +224,12 @@ pub(crate) enum Endpoint {
     Dispatcher(Url),
 }
 
+/// Checks a webservice base URL as the client will read it: http(s), a host, no credentials,
+/// query or fragment, and a path ending in `/api` or `/webservice/dispatcher.php`.
+pub fn check_base_url(base_url: &str) -> Result<(), ConfigError> {
+    Endpoint::parse(base_url).map(drop)
+}
+
 impl Endpoint {
     pub(crate) fn parse(base_url: &str) -> Result<Self, ConfigError> {
         let bad = |reason: &str| ConfigError::new("base_url", reason.to_owned());

@@ -46,7 +46,9 @@ pub use circuit_breaker::{
     InMemoryCircuitBreaker, TransitionCallback,
 };
 pub use client::{QloClient, QloClientBuilder};
-pub use config::{BreakerConfig, ClientConfig, ConfigError, RateLimitConfig, RetryConfig};
+pub use config::{
+    check_base_url, BreakerConfig, ClientConfig, ConfigError, RateLimitConfig, RetryConfig,
+};
 pub use error::Error;
 pub use models::ari::{AriRequest, AriRoom, AriRoomType, AriRooms, Availability};
 pub use models::bookings::{

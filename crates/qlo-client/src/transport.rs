@@ -414,9 +414,12 @@ pub(crate) fn classify(req: &Request, response: Response) -> Result<Response, Er
     if (200..300).contains(&status) {
         return Ok(response);
     }
-    let messages = serde_json::from_slice::<ErrorEnvelope>(&response.body)
+    let mut messages = serde_json::from_slice::<ErrorEnvelope>(&response.body)
         .map(|e| e.errors)
         .unwrap_or_default();
+    // PHP 8 lists the warnings of reading the body before QloApps' own answer
+    // (`[404] Customer not found.`): the reason goes first, so no log or column cuts it off
+    messages.sort_by_key(|m| is_php_error(&m.message));
     let detail = if messages.is_empty() {
         excerpt(&response.body)
     } else {

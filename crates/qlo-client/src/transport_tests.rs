@@ -206,6 +206,23 @@ async fn never_retries_other_4xx() {
     }
 }
 
+/// `tests/fixtures/real/put_booking_unknown_customer_STRICTKEY.json` of qlo-sim.
+const REFUSED_AFTER_WARNING: &str = r#"{"errors":[{"code":3,"message":"[PHP Warning #2] Undefined array key \"total_tax\" (/tmp/qloapps/classes/webservice/WebserviceSpecificManagementBookings.php, line 504)"},{"code":404,"message":"Customer not found."}]}"#;
+
+#[tokio::test(start_paused = true)]
+async fn qloapps_reason_comes_before_php_warnings() {
+    let script = Script::new(vec![status(400, REFUSED_AFTER_WARNING)]);
+    let client = client_with(exact_config(), &script);
+    let err = client.orders_by_ids(&[1]).await.unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.starts_with(
+            "QloApps refused the orders request: [404] Customer not found.; [3] [PHP Warning"
+        ),
+        "{text}"
+    );
+}
+
 #[tokio::test(start_paused = true)]
 async fn honours_retry_after_seconds() {
     let script = Script::new(vec![Step::Answer(

@@ -2,8 +2,6 @@
 //! exclusive) of every room line that still holds it. Lines of cancelled or refunded
 //! bookings, and lines of orders in a Canceled / Refund / Error state, free their rooms.
 
-use std::collections::HashSet;
-
 use chrono::NaiveDate;
 
 use crate::state::{RoomLine, Shop};
@@ -19,35 +17,26 @@ pub fn holds_room(shop: &Shop, line: &RoomLine) -> bool {
     }
 }
 
-/// Lines holding `id_room` on any night of `from..to`, except the ignored ones.
+/// Lines holding `id_room` on any night of `from..to`.
 pub fn blocking_lines<'a>(
     shop: &'a Shop,
     id_room: u32,
     from: NaiveDate,
     to: NaiveDate,
-    ignore: &'a HashSet<u32>,
 ) -> impl Iterator<Item = &'a RoomLine> + 'a {
-    shop.orders.lines_of_room(id_room).filter(move |l| {
-        !ignore.contains(&l.id) && l.date_from < to && from < l.date_to && holds_room(shop, l)
-    })
+    shop.orders
+        .lines_of_room(id_room)
+        .filter(move |l| l.date_from < to && from < l.date_to && holds_room(shop, l))
 }
 
 /// Whether a room is active and free for every night of `from..to`.
-pub fn room_is_free(
-    shop: &Shop,
-    id_room: u32,
-    from: NaiveDate,
-    to: NaiveDate,
-    ignore: &HashSet<u32>,
-) -> bool {
+pub fn room_is_free(shop: &Shop, id_room: u32, from: NaiveDate, to: NaiveDate) -> bool {
     shop.rooms.get(&id_room).is_some_and(|r| r.is_active())
-        && blocking_lines(shop, id_room, from, to, ignore)
-            .next()
-            .is_none()
+        && blocking_lines(shop, id_room, from, to).next().is_none()
 }
 
 /// Whether a room is free on one night.
 pub fn free_on(shop: &Shop, id_room: u32, night: NaiveDate) -> bool {
     let next = night.succ_opt().unwrap_or(night);
-    room_is_free(shop, id_room, night, next, &HashSet::new())
+    room_is_free(shop, id_room, night, next)
 }

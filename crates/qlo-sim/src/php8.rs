@@ -4,12 +4,31 @@
 
 use serde_json::{json, Value};
 
-use crate::render::Reply;
+use crate::render::{Reply, WsError};
+use crate::routes::bookings::BookingRequest;
 
 const FILE: &str = "/var/www/qloapps/classes/webservice/WebserviceSpecificManagementBookings.php";
 
+fn warning_text(text: &str, line: u32) -> String {
+    format!("[PHP Warning #2] {text} ({FILE}, line {line})")
+}
+
 fn warning(text: &str, line: u32) -> Value {
-    json!({"code": 3, "message": format!("[PHP Warning #2] {text} ({FILE}, line {line})")})
+    json!({"code": 3, "message": warning_text(text, line)})
+}
+
+/// A booking refusal as PHP 8 answers it: one `total_tax` warning per room sent without a tax
+/// (read before validation), then QloApps' own error.
+pub fn after_untaxed_room_warnings(refusal: WsError, req: &BookingRequest) -> WsError {
+    let untaxed = req
+        .room_types
+        .iter()
+        .flat_map(|rt| rt.rooms.iter().flatten())
+        .filter(|room| room.untaxed)
+        .count();
+    let mut errors = vec![(3, warning_text("Undefined array key \"total_tax\"", 504)); untaxed];
+    errors.extend(refusal.errors);
+    WsError { errors, ..refusal }
 }
 
 /// The 500 a booking POST or PUT answers after writing.

@@ -52,6 +52,16 @@ impl WsError {
     }
 
     /// The JSON envelope `{"errors":[{"code":N,"message":"..."}]}`.
+    /// The same error with the message `from` replaced by `to`.
+    pub fn reworded(mut self, from: &str, to: &str) -> Self {
+        for (_, message) in &mut self.errors {
+            if message == from {
+                *message = to.to_owned();
+            }
+        }
+        self
+    }
+
     pub fn to_json(&self) -> Value {
         let errors: Vec<Value> = self
             .errors

@@ -249,6 +249,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/qloapps/configs/{configId}/out-of-sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The config's out-of-sync reservations with QloApps' reason, oldest refusal first. A
+         *     reservation leaves the list when a later push of it goes through.
+         */
+        get: operations["list_out_of_sync"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/qloapps/configs/{configId}/qloapps-room-types": {
         parameters: {
             query?: never;
@@ -988,6 +1008,20 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
         };
+        /** @description A reservation QloApps refused to take as the PMS holds it (`qloapps_out_of_sync`). */
+        OutOfSyncReservation: {
+            /** Format: int32 */
+            attempts: number;
+            configId: components["schemas"]["ConfigId"];
+            /** Format: date-time */
+            firstFailedAt: string;
+            /** Format: date-time */
+            lastFailedAt: string;
+            /** Format: int64 */
+            qloappsOrderId?: number | null;
+            reason: string;
+            reservationId: components["schemas"]["ReservationId"];
+        };
         /** @description Nights on which QloApps could not be stopped from selling more than the PMS allows. */
         OverbookingRisk: {
             /** Format: date */
@@ -1017,6 +1051,31 @@ export interface components {
                 propertyId: components["schemas"]["PropertyId"];
                 /** Format: date-time */
                 updatedAt: string;
+            }[];
+            /** Format: int64 */
+            limit: number;
+            /** Format: int64 */
+            offset: number;
+            /**
+             * Format: int64
+             * @description Matching rows in all pages.
+             */
+            total: number;
+        };
+        /** @description A page of a list. */
+        Paged_OutOfSyncReservation: {
+            items: {
+                /** Format: int32 */
+                attempts: number;
+                configId: components["schemas"]["ConfigId"];
+                /** Format: date-time */
+                firstFailedAt: string;
+                /** Format: date-time */
+                lastFailedAt: string;
+                /** Format: int64 */
+                qloappsOrderId?: number | null;
+                reason: string;
+                reservationId: components["schemas"]["ReservationId"];
             }[];
             /** Format: int64 */
             limit: number;
@@ -1300,6 +1359,14 @@ export interface components {
              */
             updatedAt: string;
         };
+        /** @description A reservation with how it stands with each QloApps config of its property. */
+        ReservationDetail: components["schemas"]["Reservation"] & {
+            /**
+             * @description one entry per QloApps config of the property: in sync, out of sync (QloApps refused the
+             *     last push; `reason` says why) or pending
+             */
+            qloappsSync: components["schemas"]["ReservationSync"][];
+        };
         /**
          * Format: uuid
          * @description `reservations.id`
@@ -1327,6 +1394,22 @@ export interface components {
         ReservationSource: "pms" | "qloapps";
         /** @enum {string} */
         ReservationStatus: "confirmed" | "cancelled";
+        /** @description A reservation's standing with one of its property's QloApps configs. */
+        ReservationSync: {
+            configId: components["schemas"]["ConfigId"];
+            /** Format: date-time */
+            lastSyncedAt?: string | null;
+            /** Format: int64 */
+            qloappsOrderId?: number | null;
+            /** @description QloApps' reason for refusing, first, when out of sync */
+            reason?: string | null;
+            /**
+             * Format: date-time
+             * @description when QloApps first refused, while out of sync
+             */
+            since?: string | null;
+            status: components["schemas"]["SyncStanding"];
+        };
         /**
          * @description What a token may do.
          * @enum {string}
@@ -1484,6 +1567,8 @@ export interface components {
              */
             syncType?: string | null;
         };
+        /** @enum {string} */
+        SyncStanding: "in_sync" | "out_of_sync" | "pending";
         /** @description One sync run (`qloapps_sync_state`). */
         SyncState: {
             /** Format: date-time */
@@ -3069,6 +3154,56 @@ export interface operations {
             };
         };
     };
+    list_out_of_sync: {
+        parameters: {
+            query?: {
+                /** @description 1-200, default 50 */
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                configId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Paged_OutOfSyncReservation"];
+                };
+            };
+            /** @description missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     list_qloapps_room_types: {
         parameters: {
             query?: never;
@@ -3813,7 +3948,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Reservation"];
+                    "application/json": components["schemas"]["ReservationDetail"];
                 };
             };
             /** @description missing or invalid bearer token */

@@ -15,6 +15,7 @@ pub mod dlq;
 pub mod guests;
 pub mod health;
 pub mod inventory;
+pub mod out_of_sync;
 pub mod properties;
 pub mod qloapps_configs;
 pub mod qloapps_room_types;
@@ -37,6 +38,7 @@ pub fn api_router() -> Router<AppState> {
         .merge(qloapps_configs::router())
         .merge(room_type_mappings::router())
         .merge(sync::router())
+        .merge(out_of_sync::router())
         .merge(booking_events::router())
         .merge(reconcile::router())
         .merge(channel_managers::router())

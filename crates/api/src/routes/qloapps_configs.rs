@@ -101,19 +101,15 @@ pub struct ConfigQuery {
     pub property_id: Option<PropertyId>,
 }
 
+/// The same rule the client reads the URL with (`qlo_client::check_base_url`), so a config that
+/// saves is one the workers can call.
 fn check_base_url(p: &mut Problems, value: &str) -> String {
     let value = value.trim().trim_end_matches('/').to_owned();
-    let ok = url::Url::parse(&value).is_ok_and(|u| {
-        matches!(u.scheme(), "http" | "https")
-            && u.host_str().is_some()
-            && u.username().is_empty()
-            && u.password().is_none()
-            && u.query().is_none()
-            && u.fragment().is_none()
-    }) && value.len() <= 2000;
-    let problem =
-        "must be an http(s) URL like https://hotel.example/api, without credentials or query";
-    p.check(ok, "baseUrl", problem);
+    match qlo_client::check_base_url(&value) {
+        Ok(()) if value.len() <= 2000 => {}
+        Ok(()) => p.add("baseUrl", "must be at most 2000 characters"),
+        Err(e) => p.add("baseUrl", e.reason),
+    }
     value
 }
 

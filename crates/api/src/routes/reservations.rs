@@ -5,14 +5,17 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use serde::Serialize;
 use sqlx::PgConnection;
+use sync_core::db::qloapps_out_of_sync;
 use sync_core::db::reservations as db;
 use sync_core::domain::reservation::{NewReservation, ReservationPatch};
 use sync_core::domain::{
     GuestId, Property, PropertyId, Reservation, ReservationId, ReservationSource,
-    ReservationStatus, RoomTypeId,
+    ReservationStatus, ReservationSync, RoomTypeId,
 };
 use sync_core::messages::{OutboundMessage, ReservationEvent};
+use utoipa::ToSchema;
 
 use super::properties::require_property;
 use super::reservations_input::{CreateReservation, ReservationQuery, UpdateReservation};
@@ -106,17 +109,32 @@ pub async fn list_reservations(
     }))
 }
 
+/// A reservation with how it stands with each QloApps config of its property.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ReservationDetail {
+    #[serde(flatten)]
+    pub reservation: Reservation,
+    /// one entry per QloApps config of the property: in sync, out of sync (QloApps refused the
+    /// last push; `reason` says why) or pending
+    pub qloapps_sync: Vec<ReservationSync>,
+}
+
 #[utoipa::path(get, path = "/api/v1/reservations/{reservationId}", tag = "pms",
     params(("reservationId" = uuid::Uuid, Path)),
-    responses((status = 200, body = Reservation), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = ReservationDetail), (status = 404, body = ErrorBody)))]
 pub async fn get_reservation(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<ReservationId>,
-) -> Result<Json<Reservation>, ApiError> {
+) -> Result<Json<ReservationDetail>, ApiError> {
     let reservation = db::get_reservation(&state.pool, id)
         .await?
         .ok_or_else(|| ApiError::not_found("reservation", id))?;
-    Ok(Json(reservation))
+    let qloapps_sync = qloapps_out_of_sync::standing_of(&state.pool, id).await?;
+    Ok(Json(ReservationDetail {
+        reservation,
+        qloapps_sync,
+    }))
 }
 
 /// Changes a confirmed reservation and enqueues `reservation.update`; 409 if it is cancelled.

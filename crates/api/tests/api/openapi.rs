@@ -103,7 +103,7 @@ fn serde_values<T: serde::Serialize>(all: &[T]) -> Vec<String> {
 async fn enum_values_in_the_document_are_the_ones_the_api_speaks(pool: PgPool) {
     use sync_core::domain::{
         ChannelManager, ReservationSource, ReservationStatus, SyncDirection, SyncOutcome,
-        SyncStatus,
+        SyncStanding, SyncStatus,
     };
     let app = TestApp::new(pool);
     let doc = app.get("/api/v1/openapi.json").await;
@@ -116,6 +116,7 @@ async fn enum_values_in_the_document_are_the_ones_the_api_speaks(pool: PgPool) {
         ("SyncDirection", serde_values(SyncDirection::ALL)),
         ("SyncOutcome", serde_values(SyncOutcome::ALL)),
         ("SyncStatus", serde_values(SyncStatus::ALL)),
+        ("SyncStanding", serde_values(SyncStanding::ALL)),
     ];
     for (name, values) in &expected {
         assert_eq!(

@@ -207,3 +207,46 @@ async fn deleting_a_config_removes_its_mappings_and_sync_history(pool: PgPool) {
     app.assert_rejected(Method::DELETE, &uri, None, StatusCode::NOT_FOUND, &[])
         .await;
 }
+
+#[sqlx::test(migrator = "sync_core::db::MIGRATOR")]
+async fn a_base_url_the_workers_could_not_call_is_refused_on_create_and_patch(pool: PgPool) {
+    let app = TestApp::new(pool);
+    let property = app.property().await;
+    for url in [
+        "http://hotel.example/index.php",
+        "http://hotel.example",
+        "https://hotel.example/webservice",
+    ] {
+        let body =
+            json!({"propertyId": property, "name": "x", "baseUrl": url, "qloappsHotelId": 1});
+        app.assert_rejected(
+            Method::POST,
+            "/api/v1/qloapps/configs",
+            Some(body),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &["baseUrl"],
+        )
+        .await;
+    }
+    let ok = json!({"propertyId": property, "name": "x", "baseUrl": "http://hotel.example/webservice/dispatcher.php/",
+        "qloappsHotelId": 1});
+    let created = app.post("/api/v1/qloapps/configs", ok).await;
+    created.assert_status(StatusCode::CREATED);
+    let uri = format!(
+        "/api/v1/qloapps/configs/{}",
+        created.body["id"].as_str().expect("id")
+    );
+    app.assert_rejected(
+        Method::PATCH,
+        &uri,
+        Some(json!({"baseUrl": "http://hotel.example/index.php"})),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &["baseUrl"],
+    )
+    .await;
+    let shown = app.get(&uri).await;
+    assert_eq!(
+        shown.body["baseUrl"],
+        "http://hotel.example/webservice/dispatcher.php"
+    );
+}

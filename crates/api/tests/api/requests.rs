@@ -100,6 +100,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/v1/qloapps/sync"),
     ("GET", "/api/v1/qloapps/configs/{configId}/sync-state"),
     ("GET", "/api/v1/qloapps/configs/{configId}/sync-log"),
+    ("GET", "/api/v1/qloapps/configs/{configId}/out-of-sync"),
     (
         "GET",
         "/api/v1/qloapps/configs/{configId}/reservation-mappings",

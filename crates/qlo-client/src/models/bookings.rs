@@ -84,8 +84,11 @@ pub struct BookingRequest {
     pub id_property: u64,
     /// ISO code, e.g. `EUR`.
     pub currency: String,
-    #[serde(default)]
-    pub booking_status: BookingStatus,
+    /// On PUT, an order state to move to; `None` leaves the state QloApps (and the hotel's
+    /// payments) gave the order: a PUT with `booking_status` 1 sends it back to "Awaiting
+    /// payment" whatever was paid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub booking_status: Option<BookingStatus>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_status: Option<PaymentStatus>,
     #[serde(default, skip_serializing_if = "String::is_empty")]

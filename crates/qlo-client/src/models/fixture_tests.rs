@@ -216,7 +216,7 @@ fn check(kind: &str, name: &str, body: &[u8]) {
         ("real", "post_booking_request.json") | ("derived", "bookings-post-request.json") => {
             let r: BookingRequest = ok(body).single("bookings", "booking").unwrap();
             assert_eq!(r.id_property, 1);
-            assert_eq!(r.booking_status, BookingStatus::New);
+            assert_eq!(r.booking_status, Some(BookingStatus::New));
             assert_eq!(r.payment_status, Some(PaymentStatus::Awaiting));
             assert_eq!(r.associations.room_types[0].rooms[0].adults, 2);
             // What we would send back carries both `adult` and `adults`.
@@ -263,6 +263,22 @@ fn check(kind: &str, name: &str, body: &[u8]) {
                 .filter(|k| !schema.contains(*k) && !["adult", "id"].contains(&k.as_str()))
                 .collect();
             assert!(unknown.is_empty(), "{unknown:?}");
+        }
+        ("real", "put_booking_unknown_customer_STRICTKEY.json") => {
+            let e = error_of(400, "bookings", body);
+            assert!(
+                matches!(&e, Error::Validation { messages, .. } if messages[0].message == "Customer not found."),
+                "QloApps' answer first: {e}"
+            );
+            assert!(!e.is_transient());
+        }
+        ("real", "put_booking_extension_refused_STRICTKEY.json") => {
+            let e = error_of(400, "bookings", body);
+            assert!(
+                e.to_string()
+                    .starts_with("QloApps has no rooms available for the request: [404] Requested room(s) not available; [3] [PHP"),
+                "{e}"
+            );
         }
         ("derived", "error-response.json") => {
             assert!(matches!(

@@ -119,7 +119,7 @@ impl QloClient {
         Ok(created)
     }
 
-    /// Replaces the booking's room lines (and status) with `booking` (`PUT bookings`, the id set
+    /// Replaces the booking's room lines (and status, when it names one) with `booking` (`PUT bookings`, the id set
     /// to `order_id`). After an unknown outcome (including the PHP 8 500-after-write) the
     /// room lines are read back from `room_bookings` (and the order state for a cancel/refund
     /// status) and success is reported when they match what was sent; otherwise the PUT, a
@@ -156,12 +156,12 @@ impl QloClient {
         };
         let verify = move || async move {
             let applied = match status {
-                BookingStatus::Cancelled | BookingStatus::Refunded => {
+                Some(BookingStatus::Cancelled | BookingStatus::Refunded) => {
                     let states = self.cached_shop_configuration().await?.order_states;
                     let order = self.order(order_id).await?;
                     states.frees_rooms(order.current_state)
                 }
-                BookingStatus::New | BookingStatus::Completed => {
+                None | Some(BookingStatus::New | BookingStatus::Completed) => {
                     let lines = self.room_bookings_by_orders(&[order_id]).await?;
                     active_lines(&lines) == *want
                 }

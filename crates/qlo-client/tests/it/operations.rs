@@ -138,7 +138,7 @@ async fn update_to_cancelled_status_through_put() {
         .await
         .unwrap();
     let mut cancel = booking(1, "2026-12-01", "2026-12-03", 1);
-    cancel.booking_status = BookingStatus::Cancelled;
+    cancel.booking_status = Some(BookingStatus::Cancelled);
     env.client
         .update_booking(created.order_id, &cancel)
         .await

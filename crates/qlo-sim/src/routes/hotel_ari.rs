@@ -214,7 +214,6 @@ fn classify(
     compact: bool,
 ) -> [Map<String, Value>; 4] {
     let mut maps: [Map<String, Value>; 4] = Default::default();
-    let none = std::collections::HashSet::new();
     for room in shop.rooms_of_type(rt.id) {
         let key = room.id.to_string();
         let short = json!({"id_room": room.id, "room_num": room.room_num});
@@ -227,7 +226,7 @@ fn classify(
             maps[3].insert(key, v);
             continue;
         }
-        let lines: Vec<_> = blocking_lines(shop, room.id, from, to, &none).collect();
+        let lines: Vec<_> = blocking_lines(shop, room.id, from, to).collect();
         if lines.is_empty() {
             let v = if compact {
                 short

@@ -1,6 +1,6 @@
 //! Routing a webservice request to its resource, and what generic resources share.
 
-mod bookings;
+pub(crate) mod bookings;
 mod configurations;
 mod customers;
 mod feature_prices;

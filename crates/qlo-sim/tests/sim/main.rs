@@ -3,6 +3,7 @@
 mod access;
 mod admin;
 mod bookings;
+mod bookings_put;
 mod conformance;
 mod faults;
 mod helpers;

@@ -63,7 +63,7 @@ pub fn hold_request(config_id: ConfigId, hold: &HoldBooking) -> BookingRequest {
         id: None,
         id_property: hold.hotel_id,
         currency: hold.currency.clone(),
-        booking_status: BookingStatus::New,
+        booking_status: Some(BookingStatus::New),
         payment_status: Some(PaymentStatus::Completed),
         source: hold_source(hold.id),
         booking_date: None,

@@ -16,6 +16,8 @@ pub mod availability;
 pub mod guests;
 pub mod properties;
 pub mod qloapps_config;
+pub mod qloapps_customer_mappings;
+pub mod qloapps_out_of_sync;
 pub mod qloapps_reservation_mappings;
 pub mod qloapps_room_type_mappings;
 pub mod qloapps_sync_log;
@@ -47,15 +49,28 @@ pub fn violated_constraint(error: &sqlx::Error) -> Option<&str> {
     error.as_database_error().and_then(|e| e.constraint())
 }
 
-/// Errors worth retrying: the connection or the pool, not the statement.
+/// Errors worth retrying: the connection or the pool, or a server that is restarting, full or
+/// chose this transaction as a deadlock or serialization victim; never the statement itself.
 pub fn is_transient(error: &sqlx::Error) -> bool {
-    matches!(
-        error,
+    match error {
         sqlx::Error::Io(_)
-            | sqlx::Error::PoolTimedOut
-            | sqlx::Error::PoolClosed
-            | sqlx::Error::WorkerCrashed
-    )
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(e) => e.code().is_some_and(|code| is_transient_sqlstate(&code)),
+        _ => false,
+    }
+}
+
+/// SQLSTATEs that say "try again" (PostgreSQL appendix A): class 08 connection exceptions,
+/// 57P01 admin shutdown (a restart), 57P02 crash shutdown, 57P03 cannot connect now (starting
+/// up), 40001 serialization failure, 40P01 deadlock detected, 53300 too many connections.
+fn is_transient_sqlstate(code: &str) -> bool {
+    code.starts_with("08")
+        || matches!(
+            code,
+            "57P01" | "57P02" | "57P03" | "40001" | "40P01" | "53300"
+        )
 }
 
 /// Page bounds for list queries.
@@ -63,4 +78,67 @@ pub fn is_transient(error: &sqlx::Error) -> bool {
 pub struct Page {
     pub limit: i64,
     pub offset: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A connection terminated by the server, as a PostgreSQL restart does (SQLSTATE 57P01).
+    #[sqlx::test]
+    async fn a_server_terminated_connection_is_transient(pool: PgPool) {
+        let mut victim = pool.acquire().await.expect("connection");
+        let pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+            .fetch_one(&mut *victim)
+            .await
+            .expect("pid");
+        sqlx::query("SELECT pg_terminate_backend($1)")
+            .bind(pid)
+            .execute(&pool)
+            .await
+            .expect("terminate");
+        let error = sqlx::query("SELECT 1")
+            .execute(&mut *victim)
+            .await
+            .expect_err("the connection is gone");
+        assert!(
+            matches!(&error, sqlx::Error::Database(e) if e.code().as_deref() == Some("57P01")),
+            "the server says why: {error:?}"
+        );
+        assert!(is_transient(&error), "{error:?}");
+    }
+
+    /// Two transactions locking the same rows in opposite order: one is the deadlock victim.
+    #[sqlx::test]
+    async fn a_deadlock_victim_is_transient_and_a_bad_statement_is_not(pool: PgPool) {
+        sqlx::raw_sql("CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t VALUES (1), (2)")
+            .execute(&pool)
+            .await
+            .expect("table");
+        let mut a = pool.begin().await.expect("a");
+        let mut b = pool.begin().await.expect("b");
+        let lock = "UPDATE t SET id = id WHERE id = $1";
+        sqlx::query(lock)
+            .bind(1)
+            .execute(&mut *a)
+            .await
+            .expect("a 1");
+        sqlx::query(lock)
+            .bind(2)
+            .execute(&mut *b)
+            .await
+            .expect("b 2");
+        let (ra, rb) = tokio::join!(
+            sqlx::query(lock).bind(2).execute(&mut *a),
+            sqlx::query(lock).bind(1).execute(&mut *b)
+        );
+        let error = ra.err().or(rb.err()).expect("one of them is the victim");
+        assert!(is_transient(&error), "{error:?}");
+
+        let bad = sqlx::query("SELECT 1/0")
+            .execute(&pool)
+            .await
+            .expect_err("division");
+        assert!(!is_transient(&bad), "{bad:?}");
+    }
 }

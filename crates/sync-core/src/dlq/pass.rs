@@ -61,6 +61,12 @@ impl<'c> Scan<'c> {
         Ok(got.map(|m| m.delivery))
     }
 
+    /// Closes the pass's channel, handing back what it left unacked. Done before the
+    /// connection closes: lapin logs an ERROR for every channel still open when it does.
+    async fn close(self) {
+        close_channel(self.connection, self.timeout, &self.channel).await;
+    }
+
     async fn ack(&self, acker: &Acker) -> Result<(), QueueError> {
         guarded(
             self.connection,
@@ -68,6 +74,13 @@ impl<'c> Scan<'c> {
             acker.ack(BasicAckOptions::default()),
         )
         .await
+    }
+}
+
+async fn close_channel(connection: &Connection, limit: Duration, channel: &Channel) {
+    if channel.status().connected() {
+        // best effort: closing the connection next hands everything back anyway
+        let _ = guarded(connection, limit, channel.close(200, "dlq pass done")).await;
     }
 }
 
@@ -105,8 +118,10 @@ pub(super) async fn peek(
     while let Some(delivery) = scan.next().await? {
         messages.push(DeadLetterInfo::read(&delivery.properties, &delivery.data));
     }
+    let queue = scan.queue.clone();
+    scan.close().await;
     Ok(DeadLetterList {
-        queue: scan.queue,
+        queue,
         total,
         messages,
     })
@@ -130,6 +145,7 @@ pub(super) async fn discard(
             report.skipped += 1;
         }
     }
+    scan.close().await;
     Ok(report)
 }
 
@@ -184,6 +200,8 @@ pub(super) async fn replay(
         }
     }
     settle(dlq, &scan, &mut batch, &mut report).await?;
+    close_channel(connection, dlq.timeout, publisher.channel()).await;
+    scan.close().await;
     Ok(report)
 }
 

@@ -17,8 +17,8 @@ pub use ids::{ConfigId, GuestId, PropertyId, ReservationId, RoomTypeId};
 pub use inventory::{NightAvailability, NightRate};
 pub use property::{ChannelManager, Property};
 pub use qloapps::{
-    QloappsConfig, ReservationMapping, RoomTypeMapping, SyncDirection, SyncLogEntry, SyncOutcome,
-    SyncState, SyncStatus,
+    OutOfSyncReservation, QloappsConfig, ReservationMapping, ReservationSync, RoomTypeMapping,
+    SyncDirection, SyncLogEntry, SyncOutcome, SyncStanding, SyncState, SyncStatus,
 };
 pub use reservation::{Reservation, ReservationSource, ReservationStatus};
 pub use room_type::RoomType;

@@ -167,3 +167,42 @@ pub struct SyncLogEntry {
     pub details: Option<serde_json::Value>,
     pub created_at: DateTime<Utc>,
 }
+
+text_enum!(
+    /// How a reservation stands with one QloApps config.
+    SyncStanding {
+        /// QloApps has the reservation as the PMS last pushed it
+        InSync => "in_sync",
+        /// QloApps refused the last push (`reason` says why); the two sides differ
+        OutOfSync => "out_of_sync",
+        /// not pushed yet, or a push is on its way
+        Pending => "pending",
+    }
+);
+
+/// A reservation's standing with one of its property's QloApps configs.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ReservationSync {
+    pub config_id: ConfigId,
+    pub status: SyncStanding,
+    pub qloapps_order_id: Option<i64>,
+    pub last_synced_at: Option<DateTime<Utc>>,
+    /// QloApps' reason for refusing, first, when out of sync
+    pub reason: Option<String>,
+    /// when QloApps first refused, while out of sync
+    pub since: Option<DateTime<Utc>>,
+}
+
+/// A reservation QloApps refused to take as the PMS holds it (`qloapps_out_of_sync`).
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OutOfSyncReservation {
+    pub config_id: ConfigId,
+    pub reservation_id: ReservationId,
+    pub qloapps_order_id: Option<i64>,
+    pub reason: String,
+    pub attempts: i32,
+    pub first_failed_at: DateTime<Utc>,
+    pub last_failed_at: DateTime<Utc>,
+}

@@ -73,7 +73,7 @@ pub fn booking_request(
         id: None,
         id_property: hotel_id,
         currency: reservation.currency.clone(),
-        booking_status: BookingStatus::New,
+        booking_status: Some(BookingStatus::New),
         payment_status: Some(PaymentStatus::Awaiting),
         source: push_source(reservation),
         booking_date: None,

@@ -7,10 +7,12 @@
 //! serialised by a PostgreSQL advisory lock held for the whole push, so concurrent events for
 //! it never race, whichever process handles them.
 
+mod customer;
 mod mapping;
 mod order_groups;
 mod record;
 mod reservation;
+mod rooms;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -64,6 +66,12 @@ impl PushOutcome {
             PushOutcome::Skipped { .. } => SyncOutcome::Skipped,
         }
     }
+    /// QloApps holds the reservation as the PMS does (every outcome but a push that did not
+    /// run because the config's sync is off).
+    fn leaves_in_sync(&self) -> bool {
+        !matches!(self, PushOutcome::Skipped { reason } if *reason == SYNC_DISABLED)
+    }
+
     fn order_id(&self) -> Option<u64> {
         match self {
             PushOutcome::Created { order_id, .. }
@@ -73,6 +81,8 @@ impl PushOutcome {
         }
     }
 }
+
+const SYNC_DISABLED: &str = "sync is disabled for this config";
 
 #[derive(Clone)]
 pub struct PushService {
@@ -142,7 +152,7 @@ impl PushService {
             .ok_or(SyncError::ConfigNotFound(config_id))?;
         if !config.sync_enabled {
             return Ok(PushOutcome::Skipped {
-                reason: "sync is disabled for this config",
+                reason: SYNC_DISABLED,
             });
         }
         let reservation = db::reservations::get_reservation(&mut *conn, reservation_id)

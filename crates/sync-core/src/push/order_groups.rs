@@ -9,7 +9,7 @@ use qlo_client::BookingRequest;
 use super::reservation::Push;
 use super::{order_id_of, order_lock_key, payload_hash, record, PushOutcome};
 use crate::db::{self, Page};
-use crate::domain::{ReservationMapping, ReservationStatus};
+use crate::domain::{GuestId, ReservationMapping, ReservationStatus};
 use crate::sync_error::SyncError;
 
 /// More line groups than any real order has; a bound, not a page.
@@ -26,7 +26,7 @@ impl Push<'_> {
             .bind(order_lock_key(self.config_id, order_id))
             .execute(&mut *self.conn)
             .await?;
-        let Some(request) = self.whole_order(&mapping, hotel_id).await? else {
+        let Some((request, guest_id)) = self.whole_order(&mapping, hotel_id).await? else {
             return self.cancel(Some(mapping)).await;
         };
         let hash = payload_hash(&request);
@@ -35,7 +35,9 @@ impl Push<'_> {
                 reason: "QloApps already has this version",
             });
         }
-        self.client.update_booking(order_id, &request).await?;
+        self.ensure_customer(guest_id, &request.associations.customer_detail)
+            .await?;
+        self.put_order(order_id, &request).await?;
         record::mapping_pushed(&mut *self.conn, mapping.id, &hash).await?;
         Ok(match self.reservation.status {
             ReservationStatus::Cancelled => PushOutcome::Cancelled { order_id },
@@ -45,12 +47,12 @@ impl Push<'_> {
 
     /// The order's body with one room-type line per confirmed group, or `None` when every
     /// group is cancelled. Customer and currency come from this reservation when it is still
-    /// confirmed, else from the first confirmed group.
+    /// confirmed, else from the first confirmed group; that group's guest comes with it.
     async fn whole_order(
         &mut self,
         mapping: &ReservationMapping,
         hotel_id: u64,
-    ) -> Result<Option<BookingRequest>, SyncError> {
+    ) -> Result<Option<(BookingRequest, GuestId)>, SyncError> {
         let page = Page {
             limit: MAX_GROUPS,
             offset: 0,
@@ -63,7 +65,7 @@ impl Push<'_> {
             page,
         )
         .await?;
-        let mut body: Option<BookingRequest> = None;
+        let mut body: Option<(BookingRequest, GuestId)> = None;
         let mut lines = Vec::new();
         for group in &groups {
             let reservation =
@@ -77,17 +79,17 @@ impl Push<'_> {
             let mut request = self.request_for(&reservation, hotel_id).await?;
             lines.append(&mut request.associations.room_types);
             if body.is_none() || reservation.id == self.reservation.id {
-                body = Some(request);
+                body = Some((request, reservation.guest_id));
             }
         }
-        Ok(body.map(|mut body| {
+        Ok(body.map(|(mut body, guest_id)| {
             // a stable order, so the hash only changes with the content
             lines.sort_by_key(|l| (l.id_room_type, l.checkin_date, l.checkout_date));
             body.associations.room_types = lines;
             // the order keeps the source and remarks it was made with
             body.source = String::new();
             body.remark = None;
-            body
+            (body, guest_id)
         }))
     }
 }

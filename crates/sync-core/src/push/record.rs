@@ -1,5 +1,6 @@
 //! What a push leaves behind for operators: a `qloapps_sync_state` run
-//! (`sync_type 'reservation_push'`, direction outbound) and a `qloapps_sync_log` item.
+//! (`sync_type 'reservation_push'`, direction outbound), a `qloapps_sync_log` item, and the
+//! reservation's place in `qloapps_out_of_sync` (set by a refusal, cleared by a success).
 
 use std::time::Instant;
 
@@ -7,8 +8,9 @@ use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
 use super::PushOutcome;
+use crate::db;
 use crate::domain::{ConfigId, ReservationId, SyncOutcome};
-use crate::sync_error::SyncError;
+use crate::sync_error::{Disposition, SyncError};
 
 /// Stored as `last_pushed_hash` once a reservation's cancellation reached QloApps.
 pub const CANCELLED_HASH: &str = "cancelled";
@@ -53,6 +55,9 @@ pub async fn push_finished(
         _ => None,
     };
     let order_id = outcome.order_id().and_then(|id| i64::try_from(id).ok());
+    if outcome.leaves_in_sync() {
+        db::qloapps_out_of_sync::clear(&mut *conn, config_id, reservation_id).await?;
+    }
     insert_log(
         &mut *conn,
         run_id,
@@ -84,6 +89,12 @@ pub async fn push_failed(
         started,
     };
     let run_id = insert_run(&mut tx, &run).await?;
+    if leaves_out_of_sync(error) {
+        db::qloapps_out_of_sync::record_refusal(&mut *tx, config_id, reservation_id, &message)
+            .await?;
+        metrics::counter!("qlosync_push_refused_total", "config_id" => config_id.to_string())
+            .increment(1);
+    }
     insert_log(
         &mut tx,
         run_id,
@@ -96,6 +107,17 @@ pub async fn push_failed(
     )
     .await?;
     tx.commit().await
+}
+
+/// A push that cannot succeed as things stand (QloApps refused it, a mapping is missing, the
+/// reservation cannot be expressed in QloApps) leaves the two sides different until a later
+/// push goes through; a transient failure is retried instead.
+fn leaves_out_of_sync(error: &SyncError) -> bool {
+    error.disposition() == Disposition::Fail
+        && !matches!(
+            error,
+            SyncError::ReservationNotFound(_) | SyncError::ConfigNotFound(_)
+        )
 }
 
 /// processed, created, updated, skipped, failed

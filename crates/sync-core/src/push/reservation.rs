@@ -41,6 +41,15 @@ impl Push<'_> {
                         .create_booking(&request.source, &request)
                         .await?;
                     self.map(created.order_id, Some(&hash)).await?;
+                    // `POST bookings` finds or creates the customer by email itself
+                    let customer = created
+                        .booking
+                        .as_ref()
+                        .map(|b| b.associations.customer_detail.id_customer)
+                        .filter(|id| *id > 0);
+                    let email = &request.associations.customer_detail.email;
+                    self.remember_customer(self.reservation.guest_id, email, customer)
+                        .await?;
                     let adopted =
                         matches!(created.confirmation, qlo_client::WriteConfirmation::Adopted);
                     return Ok(PushOutcome::Created {
@@ -50,7 +59,10 @@ impl Push<'_> {
                 }
             },
         };
-        self.client.update_booking(order_id, &request).await?;
+        let customer = &request.associations.customer_detail;
+        self.ensure_customer(self.reservation.guest_id, customer)
+            .await?;
+        self.put_order(order_id, &request).await?;
         record::mapping_pushed(&mut *self.conn, mapping_id, &hash).await?;
         Ok(match adopted {
             Some(adopted) => PushOutcome::Created { order_id, adopted },

@@ -81,6 +81,19 @@ pub async fn record_queue_depths(
 
 /// Sets `qlosync_queue_depth{queue}` (work, delay and dead-letter queues) every `every`, on a
 /// connection of its own, until cancelled. A broker that is away only delays the next reading.
+/// A connection on which the topology is declared first (idempotent), so that on a fresh
+/// broker the passive reads never ask for a queue the consumer has not declared yet (the
+/// broker would answer NOT_FOUND and lapin log it as an ERROR).
+async fn connect_declared(url: &str, topology: &Topology) -> Option<Connection> {
+    let connection = super::connect(url, "qlosync queue depths").await.ok()?;
+    let channel = connection.create_channel().await.ok()?;
+    if let Err(error) = topology.declare(&channel).await {
+        tracing::debug!(%error, "queue topology not declared for the depth reads");
+    }
+    let _ = channel.close(200, "declared").await;
+    Some(connection)
+}
+
 pub async fn watch_queue_depths(
     url: String,
     topology: Topology,
@@ -90,7 +103,7 @@ pub async fn watch_queue_depths(
     let mut connection: Option<Connection> = None;
     loop {
         if connection.as_ref().is_none_or(|c| !c.status().connected()) {
-            connection = super::connect(&url, "qlosync queue depths").await.ok();
+            connection = connect_declared(&url, &topology).await;
         }
         if let Some(c) = &connection {
             if let Err(error) = record_queue_depths(c, &topology).await {

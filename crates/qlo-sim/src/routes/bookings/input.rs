@@ -28,6 +28,9 @@ pub struct RoomRequest {
     pub child_ages: Option<Vec<u32>>,
     /// Whole-stay price excluding tax.
     pub unit_price_without_tax: Option<Decimal>,
+    /// Neither `id_tax_rules_group` nor a non-empty `total_tax`: on PHP 8
+    /// `formatRoomInRequestData` warns `Undefined array key "total_tax"` for such a room.
+    pub untaxed: bool,
 }
 
 /// One `room_types[]` entry.
@@ -174,6 +177,11 @@ fn room_type(m: &Map<String, Value>) -> RoomTypeRequest {
                         .collect()
                 }),
                 unit_price_without_tax: room.get("unit_price_without_tax").and_then(decimal_of),
+                untaxed: !room.contains_key("id_tax_rules_group")
+                    && room
+                        .get("total_tax")
+                        .and_then(string_of)
+                        .is_none_or(|t| t.is_empty() || t == "0"),
             })
             .collect()
     });
@@ -200,6 +208,7 @@ mod tests {
         let rooms = req.room_types[0].rooms.clone().expect("rooms");
         // The sample sends `adults`, which QloApps ignores.
         assert_eq!(rooms[0].adult, None);
+        assert!(rooms[0].untaxed, "the sample sends no total_tax");
         assert_eq!(
             req.customer.and_then(|c| c.email).as_deref(),
             Some("jane.tester@example.com")

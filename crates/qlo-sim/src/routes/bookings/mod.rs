@@ -4,6 +4,7 @@
 
 mod create;
 mod input;
+pub(crate) use input::BookingRequest;
 mod output;
 mod plan;
 mod update;
@@ -18,17 +19,23 @@ use crate::request::WsRequest;
 pub fn handle(ctx: &Ctx, ws: &WsRequest) -> Result<Reply, WsError> {
     match ws.method {
         Method::GET | Method::HEAD => get(ctx, ws),
-        Method::POST => {
+        Method::POST | Method::PUT => {
             let req = input::parse(&ws.body_text())?;
             let mut shop = ctx.state.lock();
-            let id = create::create(&mut shop, &req)?;
-            answer(&shop, id)
-        }
-        Method::PUT => {
-            let req = input::parse(&ws.body_text())?;
-            let mut shop = ctx.state.lock();
-            let id = update::update(&mut shop, &req)?;
-            answer(&shop, id)
+            let written = if ws.method == Method::POST {
+                create::create(&mut shop, &req)
+            } else {
+                update::update(&mut shop, &req)
+            };
+            match written {
+                Ok(id) => answer(&shop, id),
+                // on PHP 8 the warnings of reading the body come before the refusal
+                // (`real/put_booking_*_STRICTKEY.json`)
+                Err(refusal) if ctx.settings.stock_php8() => {
+                    Err(crate::php8::after_untaxed_room_warnings(refusal, &req))
+                }
+                Err(refusal) => Err(refusal),
+            }
         }
         _ => Err(WsError::method_not_allowed(
             101,

@@ -1,8 +1,6 @@
 //! Validation and room assignment shared by booking create and update
 //! (`validatePostRequest`, `validateRoomType`, `dataForFrontSearch`).
 
-use std::collections::HashSet;
-
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
@@ -16,6 +14,8 @@ use crate::values::{parse_date, parse_datetime};
 
 /// Stock QloApps refuses what it cannot sell without overbooking.
 pub const NOT_AVAILABLE: &str = "Requested room(s) not available.";
+/// The same refusal from `handlePutRequest`, without the period.
+pub const NOT_AVAILABLE_ON_PUT: &str = "Requested room(s) not available";
 
 /// A room-type entry after validation.
 #[derive(Debug, Clone, PartialEq)]
@@ -119,21 +119,11 @@ pub fn validate_stays(
 #[derive(Debug, Default)]
 pub struct Assigner {
     taken: Vec<(u32, NaiveDate, NaiveDate)>,
-    /// Existing lines being replaced: they do not block.
-    pub ignore: HashSet<u32>,
 }
 
 impl Assigner {
-    /// An assigner for which the given existing lines do not block.
-    pub fn ignoring(ignore: HashSet<u32>) -> Self {
-        Self {
-            taken: Vec::new(),
-            ignore,
-        }
-    }
-
     fn free(&self, shop: &Shop, id_room: u32, from: NaiveDate, to: NaiveDate) -> bool {
-        room_is_free(shop, id_room, from, to, &self.ignore)
+        room_is_free(shop, id_room, from, to)
             && !self
                 .taken
                 .iter()

@@ -6,7 +6,9 @@ use std::collections::HashSet;
 use rust_decimal::Decimal;
 
 use super::input::BookingRequest;
-use super::plan::{target_state, validate_common, validate_stays, Assigner};
+use super::plan::{
+    target_state, validate_common, validate_stays, Assigner, NOT_AVAILABLE, NOT_AVAILABLE_ON_PUT,
+};
 use crate::booking::{build_line, refresh_totals, set_order_state};
 use crate::pricing::tax_of;
 use crate::render::WsError;
@@ -28,7 +30,7 @@ pub fn update(shop: &mut Shop, req: &BookingRequest) -> Result<u32, WsError> {
         .customers
         .find_by_email(&email)
         .cloned()
-        .ok_or_else(|| WsError::booking("Customer not found for the given email."))?;
+        .ok_or_else(|| WsError::booking("Customer not found."))?;
     let stays = validate_stays(shop, id_hotel, req)?;
     let existing: Vec<RoomLine> = shop.orders.lines_of_order(id_order).cloned().collect();
 
@@ -56,17 +58,22 @@ pub fn update(shop: &mut Shop, req: &BookingRequest) -> Result<u32, WsError> {
         .map(|l| l.id)
         .filter(|id| !used.contains(id))
         .collect();
-    let mut assigner = Assigner::ignoring(removed.iter().copied().collect());
+    // New lines are checked while the lines they replace still hold their rooms: the order's own
+    // rooms count as taken (`real/put_booking_extension_refused_STRICTKEY.json`).
+    let mut assigner = Assigner::default();
     let mut added = Vec::new();
     for (stay, keep) in stays.iter().zip(&kept) {
         let wanted = usize::try_from(stay.number_of_rooms).unwrap_or(0);
-        added.extend(assigner.assign(
-            shop,
-            stay,
-            keep.len(),
-            wanted - keep.len(),
-            &customer.groups,
-        )?);
+        let lines = assigner
+            .assign(
+                shop,
+                stay,
+                keep.len(),
+                wanted - keep.len(),
+                &customer.groups,
+            )
+            .map_err(|e| e.reworded(NOT_AVAILABLE, NOT_AVAILABLE_ON_PUT))?;
+        added.extend(lines);
     }
 
     // Valid: apply.
@@ -84,9 +91,8 @@ pub fn update(shop: &mut Shop, req: &BookingRequest) -> Result<u32, WsError> {
                     l.total_price_tax_incl = price + tax_of(price);
                     l.total_paid_amount = l.total_price_tax_incl;
                 }
-                if let Some(adults) = room.adult {
-                    l.adults = adults;
-                }
+                // occupancy of a kept line does not change (`handlePutRequest` updates only
+                // prices, taxes, services and facilities)
                 l.date_upd = now;
             });
         }
