@@ -34,6 +34,19 @@ async function waitFor(url: string, what: string, children: ChildProcess[], seco
   throw new Error(`${what} not ready at ${url} after ${seconds} s; see ${logDir}`);
 }
 
+/** Deletes this run's queues with rabbitmqctl when it is installed (CI, this machine); else says so. */
+function removeQueues(prefix: string) {
+  try {
+    const names = execFileSync("rabbitmqctl", ["-q", "list_queues", "name"], { encoding: "utf8", timeout: 60_000 })
+      .split("\n")
+      .map((n) => n.trim())
+      .filter((n) => n.startsWith(prefix));
+    for (const name of names) execFileSync("rabbitmqctl", ["-q", "delete_queue", name], { stdio: "ignore", timeout: 60_000 });
+  } catch {
+    console.warn(`e2e: could not delete the queues ${prefix}* (rabbitmqctl unavailable); they are empty and harmless`);
+  }
+}
+
 export default async function globalSetup() {
   for (const bin of ["api", "qlo-sim", "outbound-worker", "inbound-worker", "sync-scheduler"]) {
     if (!existsSync(join(binDir, bin))) {
@@ -45,6 +58,7 @@ export default async function globalSetup() {
 
   const run = randomBytes(4).toString("hex");
   const database = `qlosync_e2e_${run}`;
+  const queuePrefix = `console-e2e-${run}.`;
   const pgServer = process.env.E2E_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432";
   const simKey = randomBytes(16).toString("hex").toUpperCase();
   const adminToken = `e2e-admin-${randomBytes(12).toString("hex")}`;
@@ -54,7 +68,7 @@ export default async function globalSetup() {
     ...process.env,
     DATABASE_URL: `${pgServer}/${database}`,
     RABBITMQ_URL: process.env.RABBITMQ_URL ?? "amqp://guest:guest@127.0.0.1:5672/%2f",
-    QLOSYNC_QUEUE_PREFIX: `e2e-${run}.`,
+    QLOSYNC_QUEUE_PREFIX: queuePrefix,
     QLOSYNC_ENCRYPTION_KEY: encryptionKey,
     QLOAPPS_SYNC_INTERVAL_MS: "600000",
     LOG_FORMAT: "pretty",
@@ -87,6 +101,7 @@ export default async function globalSetup() {
           }),
       ),
     );
+    removeQueues(queuePrefix);
     try {
       execFileSync("psql", [`${pgServer}/postgres`, "-qc", `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`], { stdio: "ignore" });
     } catch {
