@@ -1,6 +1,15 @@
 # syntax=docker/dockerfile:1
 # One image holds every qlosync binary; each compose service picks its command.
 
+# ---- console (web/: Vite + React) -------------------------------------------------------------
+FROM node:20-bookworm-slim AS console
+WORKDIR /web
+COPY web/package.json web/package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY web/ ./
+# src/api/schema.d.ts is committed (npm run gen:api regenerates it from `api openapi`)
+RUN npm run build
+
 # ---- build -------------------------------------------------------------------------------------
 FROM rust:1-bookworm AS build
 WORKDIR /src
@@ -21,7 +30,8 @@ RUN apt-get update \
  && useradd --system --uid 10001 --user-group --no-create-home --shell /usr/sbin/nologin qlosync \
  && mkdir -p /run/qlosync && chown qlosync:qlosync /run/qlosync
 COPY --from=build /out/ /usr/local/bin/
+COPY --from=console /web/dist/ /usr/share/qlosync/console/
 USER qlosync:qlosync
-ENV LOG_FORMAT=json RUST_LOG=info
+ENV LOG_FORMAT=json RUST_LOG=info API_CONSOLE_DIR=/usr/share/qlosync/console
 EXPOSE 8080
 CMD ["api", "serve"]

@@ -38,6 +38,17 @@ read -r rabbit_host rabbit_port <<<"$rabbit_hostport"
 (exec 3<>"/dev/tcp/${rabbit_host}/${rabbit_port:-5672}") 2>/dev/null \
   || die "RabbitMQ does not answer on ${rabbit_host}:${rabbit_port:-5672} (start it, or set RABBITMQ_URL)"
 
+if [ -f web/dist/index.html ] && [ -z "$(find web/src web/index.html web/package-lock.json -newer web/dist/index.html 2>/dev/null | head -1)" ]; then
+  say "console: web/dist is up to date"
+elif command -v npm >/dev/null; then
+  say "building the console (web/: npm ci if needed, npm run build)..."
+  [ -d web/node_modules ] || (cd web && npm ci --no-audit --no-fund --silent)
+  (cd web && npm run build --silent >/dev/null) || die "the console did not build (cd web && npm run build)"
+else
+  say "console: npm not found, serving the API only (install Node 20 to get the console at /)"
+fi
+export API_CONSOLE_DIR=${API_CONSOLE_DIR:-$PWD/web/dist}
+
 say "building (cargo, profile $profile)..."
 build_flags=()
 [ "$profile" = release ] && build_flags=(--release)
@@ -110,6 +121,7 @@ sim_orders="curl -sg -u \"\$(cat $state/qloapps-sim.key):\" 'http://127.0.0.1:$s
 cat <<MSG
 
 qlosync demo is running (logs: $state/logs/, Ctrl-C stops everything)
+  Console          $api/   sign in with the token: $token
   API              $api/api/v1   token: $token
   OpenAPI          $api/api/v1/openapi.json
   health/metrics   $api/ready  $api/metrics  (workers: 127.0.0.1:$ops_port-$((ops_port + 2)) /ready /metrics)

@@ -16,6 +16,9 @@ pub enum Command {
     /// Apply pending database migrations and exit. Safe to start twice at once: sqlx holds a
     /// PostgreSQL advisory lock while migrating.
     Migrate,
+    /// Print the OpenAPI document (what /api/v1/openapi.json serves) and exit; needs no
+    /// settings. The console's client is generated from it (`npm run gen:api` in web/).
+    Openapi,
     /// Print a new random encryption key (base64, 32 bytes) for QLOSYNC_ENCRYPTION_KEY.
     GenKey,
     /// Create the demo property, its QloApps config and room-type mappings (idempotent).
@@ -59,6 +62,10 @@ mod tests {
         assert_eq!(
             Cli::parse_from(["api", "gen-key"]).command(),
             Command::GenKey
+        );
+        assert_eq!(
+            Cli::parse_from(["api", "openapi"]).command(),
+            Command::Openapi
         );
         assert!(Cli::try_parse_from(["api", "explode"]).is_err());
     }

@@ -1,6 +1,7 @@
 //! Settings of the `api` process, from the environment (see `.env.example`).
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 
 use http::HeaderValue;
 use secrecy::{ExposeSecret, SecretString};
@@ -38,6 +39,11 @@ pub struct HttpSettings {
     pub listen_addr: SocketAddr,
     /// `API_TOKENS`: comma-separated bearer tokens, each at least 16 characters.
     pub tokens: Vec<SecretString>,
+    /// `API_READONLY_TOKENS`: comma-separated tokens that may only send GET requests
+    /// (default none).
+    pub readonly_tokens: Vec<SecretString>,
+    /// `API_CONSOLE_DIR` (default `web/dist`): the built console served at `/`.
+    pub console_dir: PathBuf,
     /// `CORS_ALLOWED_ORIGINS`: comma-separated origins of the settings page (default none).
     pub cors_allowed_origins: Vec<HeaderValue>,
     /// `API_BODY_LIMIT_BYTES` (default 65536).
@@ -94,7 +100,14 @@ impl HttpSettings {
             "API_LISTEN_ADDR",
             SocketAddr::from(([127, 0, 0, 1], 8080)),
         )?;
-        let tokens = parse_tokens(&required(env, "API_TOKENS")?)?;
+        let tokens = parse_tokens("API_TOKENS", &required(env, "API_TOKENS")?)?;
+        let readonly_tokens = match env("API_READONLY_TOKENS") {
+            Some(list) if !list.trim().is_empty() => parse_tokens("API_READONLY_TOKENS", &list)?,
+            _ => Vec::new(),
+        };
+        let console_dir = env("API_CONSOLE_DIR")
+            .filter(|d| !d.trim().is_empty())
+            .map_or_else(|| PathBuf::from("web/dist"), PathBuf::from);
         let cors_allowed_origins = match env("CORS_ALLOWED_ORIGINS") {
             None => Vec::new(),
             Some(list) => parse_origins(&list)?,
@@ -110,6 +123,8 @@ impl HttpSettings {
         Ok(HttpSettings {
             listen_addr,
             tokens,
+            readonly_tokens,
+            console_dir,
             cors_allowed_origins,
             body_limit_bytes,
             test_connection_timeout_ms,
@@ -117,17 +132,14 @@ impl HttpSettings {
     }
 }
 
-fn parse_tokens(list: &str) -> Result<Vec<SecretString>, ConfigError> {
+fn parse_tokens(var: &'static str, list: &str) -> Result<Vec<SecretString>, ConfigError> {
     let tokens: Vec<&str> = list
         .split(',')
         .map(str::trim)
         .filter(|t| !t.is_empty())
         .collect();
     if tokens.is_empty() {
-        return Err(ConfigError::new(
-            "API_TOKENS",
-            "must list at least one token",
-        ));
+        return Err(ConfigError::new(var, "must list at least one token"));
     }
     for (i, token) in tokens.iter().enumerate() {
         if token.len() < MIN_TOKEN_LEN || !token.chars().all(|c| c.is_ascii_graphic()) {
@@ -135,7 +147,7 @@ fn parse_tokens(list: &str) -> Result<Vec<SecretString>, ConfigError> {
                 "token {} must be at least {MIN_TOKEN_LEN} visible ASCII characters",
                 i + 1
             );
-            return Err(ConfigError::new("API_TOKENS", problem));
+            return Err(ConfigError::new(var, problem));
         }
     }
     Ok(tokens
@@ -191,6 +203,31 @@ mod tests {
         assert_eq!(s.tokens.len(), 1);
         assert!(s.cors_allowed_origins.is_empty());
         assert_eq!(s.body_limit_bytes, 65_536);
+        assert!(s.readonly_tokens.is_empty());
+        assert_eq!(s.console_dir, PathBuf::from("web/dist"));
+    }
+
+    #[test]
+    fn read_only_tokens_are_checked_like_the_others() {
+        let ok = env_of(&[
+            ("API_TOKENS", "0123456789abcdef"),
+            (
+                "API_READONLY_TOKENS",
+                "reader-0123456789, reader-9876543210",
+            ),
+            ("API_CONSOLE_DIR", "/srv/console"),
+        ]);
+        let s = HttpSettings::from_env(&ok).unwrap();
+        assert_eq!(s.readonly_tokens.len(), 2);
+        assert_eq!(s.console_dir, PathBuf::from("/srv/console"));
+        let bad = env_of(&[
+            ("API_TOKENS", "0123456789abcdef"),
+            ("API_READONLY_TOKENS", "short"),
+        ]);
+        assert_eq!(
+            HttpSettings::from_env(&bad).unwrap_err().var,
+            "API_READONLY_TOKENS"
+        );
     }
 
     #[test]

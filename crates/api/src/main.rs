@@ -22,6 +22,10 @@ async fn main() -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Openapi => {
+            println!("{}", api::openapi::document_json()?);
+            Ok(())
+        }
         Command::Migrate => {
             sync_core::telemetry::init(&LogSettings::from_env(&process_env)?);
             let database = DatabaseSettings::from_env(&process_env)?;

@@ -8,9 +8,9 @@ use utoipa::{Modify, OpenApi};
 
 use crate::error::{ErrorBody, ErrorDetail, FieldError};
 use crate::routes::{
-    booking_events, channel_managers, connection_test, dlq, guests, health, inventory, out_of_sync,
-    properties, pull_failures, qloapps_configs, reconcile, reservations, room_type_mappings,
-    room_types, sync,
+    activity, booking_events, channel_managers, connection_test, dlq, guests, health, inventory,
+    out_of_sync, properties, pull_failures, qloapps_configs, qloapps_room_types, reconcile,
+    reservations, room_type_mappings, room_types, session, sync,
 };
 
 #[derive(OpenApi)]
@@ -38,10 +38,13 @@ use crate::routes::{
         reconcile::reconcile,
         channel_managers::get_status, connection_test::test_connection, channel_managers::switch,
         dlq::list_dead_letters, dlq::replay_dead_letters, dlq::discard_dead_letters,
+        session::get_session,
+        activity::get_activity,
+        qloapps_room_types::list_qloapps_room_types,
         openapi_json,
     ),
     components(schemas(ErrorBody, ErrorDetail, FieldError)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &CommonResponses),
     security(("bearer" = [])),
     tags(
         (name = "pms", description = "properties, room types, guests, reservations, availability, rates"),
@@ -63,6 +66,64 @@ impl Modify for BearerAuth {
             .build();
         components.add_security_scheme("bearer", SecurityScheme::Http(scheme));
     }
+}
+
+/// The answers any `/api/v1` operation can give besides its own: 401 (no or a wrong token),
+/// 403 for writes (a read-only token), and for a JSON body 400 (malformed), 413 (too large),
+/// 415 (not `application/json`).
+struct CommonResponses;
+
+impl Modify for CommonResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let error = |description: &str| {
+            let content = ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("ErrorBody")))
+                .build();
+            ResponseBuilder::new()
+                .description(description)
+                .content("application/json", content)
+                .build()
+        };
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            if !path.starts_with("/api/v1/") {
+                continue;
+            }
+            let operations = [
+                (&mut item.get, false),
+                (&mut item.put, true),
+                (&mut item.post, true),
+                (&mut item.patch, true),
+                (&mut item.delete, true),
+            ];
+            for (operation, writes) in operations {
+                let Some(operation) = operation.as_mut() else {
+                    continue;
+                };
+                let has_body = operation.request_body.is_some();
+                let responses = &mut operation.responses.responses;
+                let mut add = |status: &str, description: &str| {
+                    responses
+                        .entry(status.to_owned())
+                        .or_insert_with(|| error(description).into());
+                };
+                add("401", "missing or invalid bearer token");
+                if writes {
+                    add("403", "the token is read-only (API_READONLY_TOKENS)");
+                }
+                if has_body {
+                    add("400", "malformed JSON");
+                    add("413", "the body is larger than API_BODY_LIMIT_BYTES");
+                    add("415", "Content-Type is not application/json");
+                }
+            }
+        }
+    }
+}
+
+/// The document as pretty JSON (`api openapi`, what `npm run gen:api` reads).
+pub fn document_json() -> anyhow::Result<String> {
+    Ok(serde_json::to_string_pretty(&ApiDoc::openapi())?)
 }
 
 /// This document.

@@ -2,6 +2,7 @@
 //! state; `run_until_stopped` serves until the token is cancelled. `app` is the router alone,
 //! for tests that call handlers with `oneshot`.
 
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -19,6 +20,7 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::services::{ServeDir, ServeFile};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
@@ -45,8 +47,11 @@ impl Application {
             test_connection_timeout: Duration::from_millis(
                 settings.http.test_connection_timeout_ms,
             ),
+            console_dir: console_dir(&settings.http.console_dir),
         };
-        let mut state = build_state(pool, keys, ApiTokens::new(&settings.http.tokens), http);
+        let tokens =
+            ApiTokens::with_readonly(&settings.http.tokens, &settings.http.readonly_tokens);
+        let mut state = build_state(pool, keys, tokens, http);
         state.dlq = settings.rabbitmq_url.as_ref().map(|url| {
             let topology = Topology::new(settings.queue.clone());
             Arc::new(DeadLetterQueue::new(url.expose_secret(), topology))
@@ -102,6 +107,22 @@ impl Application {
     }
 }
 
+/// `dir` when it holds a built console (`index.html`), else `None`; says which either way.
+pub fn console_dir(dir: &Path) -> Option<PathBuf> {
+    let absolute = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+    if absolute.join("index.html").is_file() {
+        tracing::info!(dir = %absolute.display(), "serving the console at /");
+        Some(absolute)
+    } else {
+        tracing::warn!(
+            dir = %absolute.display(),
+            "no console here (no index.html; build it with `npm ci && npm run build` in web/, \
+             or set API_CONSOLE_DIR): / answers 404, the API is unaffected"
+        );
+        None
+    }
+}
+
 pub fn build_state(pool: PgPool, keys: KeyRing, tokens: ApiTokens, http: HttpPolicy) -> AppState {
     AppState {
         pool,
@@ -113,7 +134,9 @@ pub fn build_state(pool: PgPool, keys: KeyRing, tokens: ApiTokens, http: HttpPol
     }
 }
 
-/// The whole router: `/api/v1` behind the bearer check, `/health`, `/ready`, `/metrics`.
+/// The whole router: `/api/v1` behind the bearer check, `/health`, `/ready`, `/metrics`, and
+/// the console at `/` when there is one (any other path is the console's `index.html`, so
+/// its client-side routes load on refresh).
 pub fn app(state: AppState) -> Router {
     let x_request_id = HeaderName::from_static("x-request-id");
     let api = crate::routes::api_router()
@@ -122,10 +145,17 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             crate::auth::require_bearer,
         ));
-    Router::new()
+    let router = Router::new()
         .nest("/api/v1", api)
-        .merge(crate::routes::health::router())
-        .fallback(crate::routes::not_found)
+        .merge(crate::routes::health::router());
+    let router = match &state.http.console_dir {
+        Some(dir) => {
+            let index = ServeFile::new(dir.join("index.html"));
+            router.fallback_service(ServeDir::new(dir).fallback(index))
+        }
+        None => router.fallback(crate::routes::not_found),
+    };
+    router
         .layer(DefaultBodyLimit::max(state.http.body_limit_bytes))
         .layer(axum::middleware::from_fn(crate::telemetry::track_requests))
         .layer(

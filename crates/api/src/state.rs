@@ -1,5 +1,6 @@
 //! What every handler shares.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -28,6 +29,8 @@ pub struct HttpPolicy {
     pub body_limit_bytes: usize,
     /// Overall time limit of `POST /settings/channel-managers/test`.
     pub test_connection_timeout: Duration,
+    /// The built console (`API_CONSOLE_DIR`) served at `/`; `None` when it is not there.
+    pub console_dir: Option<PathBuf>,
 }
 
 impl Default for HttpPolicy {
@@ -36,6 +39,7 @@ impl Default for HttpPolicy {
             cors_allowed_origins: Vec::new(),
             body_limit_bytes: 65_536,
             test_connection_timeout: Duration::from_secs(10),
+            console_dir: None,
         }
     }
 }

@@ -4,10 +4,14 @@
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use sync_core::config::process_env;
 use sync_core::db::qloapps_sync_state::RunKind;
 use sync_core::db::{properties, qloapps_config, qloapps_pull_failures, qloapps_sync_state};
 use sync_core::domain::{ChannelManager, ConfigId, PropertyId, SyncState};
+use sync_core::qlo_clients::ClientSettings;
+use sync_core::shared_limiter::PgRateLimiter;
 use utoipa::{IntoParams, ToSchema};
 
 use super::properties::require_property;
@@ -63,6 +67,64 @@ pub struct QloappsStatus {
     pub pull_failures: i64,
     /// changes written but not yet published to the queue
     pub pending_messages: i64,
+    /// when the oldest of the pending messages was written
+    pub oldest_pending_at: Option<DateTime<Utc>>,
+    /// the QloApps circuit breaker shared by the workers: closed (calls go through), open
+    /// (calls fail fast until `circuitOpenUntil`) or halfOpen (a probe is allowed)
+    pub circuit: CircuitState,
+    pub circuit_open_until: Option<DateTime<Utc>>,
+    /// consecutive failed QloApps calls the breaker has counted
+    pub consecutive_failures: i32,
+    /// QloApps calls the shared rate limit allows right now (negative while callers wait)
+    pub rate_limit_available: f64,
+    /// the limit's size: calls per `rateLimitPeriodMs` (QLOAPPS_RATE_LIMIT_*)
+    pub rate_limit_capacity: u32,
+    pub rate_limit_period_ms: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum CircuitState {
+    Closed,
+    Open,
+    HalfOpen,
+}
+
+/// The breaker row of `config_id` (closed when the workers never wrote one) and the outbox
+/// backlog's oldest row.
+struct Health {
+    circuit: CircuitState,
+    open_until: Option<DateTime<Utc>>,
+    failures: i32,
+    oldest_pending_at: Option<DateTime<Utc>>,
+}
+
+async fn health_of(pool: &sqlx::PgPool, config_id: ConfigId) -> Result<Health, sqlx::Error> {
+    let breaker: Option<(String, Option<DateTime<Utc>>, i32)> = sqlx::query_as(
+        "SELECT state, open_until, consecutive_failures FROM circuit_breaker_state \
+         WHERE config_id = $1",
+    )
+    .bind(config_id)
+    .fetch_optional(pool)
+    .await?;
+    let oldest: Option<DateTime<Utc>> = sqlx::query_scalar(
+        "SELECT min(created_at) FROM outbox WHERE config_id = $1 AND sent_at IS NULL",
+    )
+    .bind(config_id)
+    .fetch_one(pool)
+    .await?;
+    let (state, open_until, failures) = breaker.unwrap_or(("CLOSED".to_owned(), None, 0));
+    let circuit = match state.as_str() {
+        "OPEN" => CircuitState::Open,
+        "HALF_OPEN" => CircuitState::HalfOpen,
+        _ => CircuitState::Closed,
+    };
+    Ok(Health {
+        circuit,
+        open_until,
+        failures,
+        oldest_pending_at: oldest,
+    })
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -130,9 +192,23 @@ async fn status_of(
     property_id: PropertyId,
 ) -> Result<ChannelManagerStatus, ApiError> {
     let property = require_property(&state.pool, property_id).await?;
+    let limit = ClientSettings::from_env(&process_env)
+        .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("QLOAPPS_* settings")))?
+        .rate_limit;
     let mut qloapps = Vec::new();
     for config in qloapps_config::list_configs(&state.pool, Some(property_id)).await? {
+        let health = health_of(&state.pool, config.id).await?;
+        let rate_limit_available = PgRateLimiter::new(state.pool.clone(), config.id.0, limit)
+            .available()
+            .await?;
         qloapps.push(QloappsStatus {
+            oldest_pending_at: health.oldest_pending_at,
+            circuit: health.circuit,
+            circuit_open_until: health.open_until,
+            consecutive_failures: health.failures,
+            rate_limit_available,
+            rate_limit_capacity: limit.capacity,
+            rate_limit_period_ms: u64::try_from(limit.period.as_millis()).unwrap_or(u64::MAX),
             last_sync: qloapps_sync_state::latest_run(&state.pool, config.id).await?,
             last_pull: qloapps_sync_state::latest_run_of(&state.pool, config.id, RunKind::Pull)
                 .await?,

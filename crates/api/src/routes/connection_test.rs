@@ -113,6 +113,20 @@ async fn run_test(
     state: &AppState,
     config: &QloappsConfig,
 ) -> Result<ConnectionReport, TestFailure> {
+    let client = interactive_client(state, config)?;
+    let report = client.test_connection().await.map_err(|e| TestFailure {
+        kind: kind_of(&e),
+        message: e.to_string(),
+    })?;
+    Ok(report)
+}
+
+/// A client for an operator waiting on the answer: the stored key, one attempt, the short
+/// test timeout, the config's shared rate limit.
+pub(super) fn interactive_client(
+    state: &AppState,
+    config: &QloappsConfig,
+) -> Result<QloClient, TestFailure> {
     let fail = |kind, message: String| TestFailure { kind, message };
     let key = match config.decrypt_api_key(&state.keys) {
         Ok(Some(key)) => key,
@@ -141,15 +155,10 @@ async fn run_test(
     let settings = ClientSettings::from_env(&process_env)
         .map_err(|e| fail(TestFailureKind::InvalidConfig, e.to_string()))?;
     let limiter = PgRateLimiter::new(state.pool.clone(), config.id.0, settings.rate_limit);
-    let client = QloClient::builder(client_config)
+    QloClient::builder(client_config)
         .rate_limiter(Arc::new(limiter))
         .build()
-        .map_err(|e| fail(TestFailureKind::InvalidConfig, e.to_string()))?;
-    let report = client
-        .test_connection()
-        .await
-        .map_err(|e| fail(kind_of(&e), e.to_string()))?;
-    Ok(report)
+        .map_err(|e| fail(TestFailureKind::InvalidConfig, e.to_string()))
 }
 
 fn from_report(config_id: ConfigId, report: ConnectionReport) -> TestConnectionResult {
@@ -169,7 +178,7 @@ fn from_report(config_id: ConfigId, report: ConnectionReport) -> TestConnectionR
     }
 }
 
-fn kind_of(error: &qlo_client::Error) -> TestFailureKind {
+pub(super) fn kind_of(error: &qlo_client::Error) -> TestFailureKind {
     use qlo_client::Error as E;
     match error {
         E::Config(_) => TestFailureKind::InvalidConfig,

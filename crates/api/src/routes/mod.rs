@@ -7,6 +7,7 @@ use tracing::Span;
 use crate::error::ApiError;
 use crate::state::AppState;
 
+pub mod activity;
 pub mod booking_events;
 pub mod channel_managers;
 pub mod connection_test;
@@ -18,11 +19,13 @@ pub mod out_of_sync;
 pub mod properties;
 pub mod pull_failures;
 pub mod qloapps_configs;
+pub mod qloapps_room_types;
 pub mod reconcile;
 pub mod reservations;
 pub mod reservations_input;
 pub mod room_type_mappings;
 pub mod room_types;
+pub mod session;
 pub mod sync;
 
 /// Every `/api/v1` route (relative to `/api/v1`); `startup::app` adds authentication.
@@ -42,6 +45,9 @@ pub fn api_router() -> Router<AppState> {
         .merge(reconcile::router())
         .merge(channel_managers::router())
         .merge(dlq::router())
+        .merge(session::router())
+        .merge(activity::router())
+        .merge(qloapps_room_types::router())
         .route(
             "/openapi.json",
             axum::routing::get(crate::openapi::openapi_json),

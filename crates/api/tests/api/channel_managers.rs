@@ -30,7 +30,54 @@ async fn the_status_comes_from_the_database(pool: PgPool) {
         "the reservation's unsent outbox row"
     );
     assert!(config["lastSync"].is_null());
+    assert!(config["oldestPendingAt"].is_string(), "{config}");
     assert!(!status.text.contains(QLO_KEY));
+}
+
+#[sqlx::test(migrator = "sync_core::db::MIGRATOR")]
+async fn the_status_shows_the_breaker_and_the_rate_limit_budget(pool: PgPool) {
+    let app = TestApp::new(pool);
+    let world = app.world().await;
+    let uri = format!(
+        "/api/v1/settings/channel-managers?propertyId={}",
+        world.property
+    );
+    let fresh = app.get(&uri).await;
+    fresh.assert_status(StatusCode::OK);
+    let config = &fresh.body["qloapps"][0];
+    assert_eq!(config["circuit"], "closed", "no breaker row yet: closed");
+    assert_eq!(config["consecutiveFailures"], 0);
+    assert!(config["oldestPendingAt"].is_null());
+    assert_eq!(config["rateLimitCapacity"], 100);
+    assert_eq!(config["rateLimitPeriodMs"], 60_000);
+    assert_eq!(config["rateLimitAvailable"], 100.0);
+
+    sqlx::query(
+        "INSERT INTO circuit_breaker_state (config_id, state, consecutive_failures, opened_at, open_until)
+         VALUES ($1::uuid, 'OPEN', 5, now(), now() + interval '30 seconds')",
+    )
+    .bind(&world.config)
+    .execute(&app.pool)
+    .await
+    .expect("breaker row");
+    sqlx::query(
+        "INSERT INTO qloapps_rate_limit_buckets (config_id, tokens, capacity, period_ms, updated_at)
+         VALUES ($1::uuid, 40, 100, 60000, clock_timestamp())",
+    )
+    .bind(&world.config)
+    .execute(&app.pool)
+    .await
+    .expect("bucket row");
+    let open = app.get(&uri).await;
+    let config = &open.body["qloapps"][0];
+    assert_eq!(config["circuit"], "open");
+    assert_eq!(config["consecutiveFailures"], 5);
+    assert!(config["circuitOpenUntil"].is_string());
+    let available = config["rateLimitAvailable"].as_f64().unwrap_or_default();
+    assert!(
+        (40.0..45.0).contains(&available),
+        "{available}: refilled only for the elapsed time"
+    );
 }
 
 #[sqlx::test(migrator = "sync_core::db::MIGRATOR")]

@@ -138,3 +138,37 @@ async fn a_config_without_a_key_reports_it_without_calling_qloapps(pool: PgPool)
     )
     .await;
 }
+
+#[sqlx::test(migrator = "sync_core::db::MIGRATOR")]
+async fn the_mapping_editor_reads_the_hotels_room_types_live_from_qloapps(pool: PgPool) {
+    let sim = sim().await;
+    let app = TestApp::new(pool);
+    let property = app.property().await;
+    let config = app
+        .config(&property, 1, &sim.api_url(), sim.api_key())
+        .await;
+    let uri = format!("/api/v1/qloapps/configs/{config}/qloapps-room-types");
+    let listed = app.get(&uri).await;
+    listed.assert_status(StatusCode::OK);
+    assert_eq!(listed.body["configId"], config.as_str());
+    let items = listed.body["items"].as_array().cloned().unwrap_or_default();
+    assert!(!items.is_empty(), "{}", listed.text);
+    let ids: Vec<i64> = items.iter().filter_map(|i| i["id"].as_i64()).collect();
+    let mut sorted = ids.clone();
+    sorted.sort_unstable();
+    assert_eq!(ids, sorted, "by id");
+    assert!(items
+        .iter()
+        .all(|i| i["name"].as_str().is_some_and(|n| !n.is_empty())));
+
+    let wrong = app.config(&property, 2, &sim.api_url(), QLO_KEY).await;
+    let refused = app
+        .get(&format!(
+            "/api/v1/qloapps/configs/{wrong}/qloapps-room-types"
+        ))
+        .await;
+    refused.assert_status(StatusCode::BAD_GATEWAY);
+    assert_eq!(refused.code(), "upstream_failed");
+    assert!(!refused.text.contains(QLO_KEY), "the key is never echoed");
+    sim.shutdown().await;
+}

@@ -14,6 +14,8 @@ use tower::ServiceExt;
 pub use crate::requests::{bearer, request, ROUTES};
 
 pub const TOKEN: &str = "test-token-0123456789abcdef";
+/// One of `API_READONLY_TOKENS`: GET only.
+pub const READONLY_TOKEN: &str = "reader-token-0123456789abcdef";
 pub const KEY_ID: &str = "test1";
 pub const KEY: [u8; 32] = [42u8; 32];
 pub const ORIGIN: &str = "https://pms.example.com";
@@ -70,13 +72,26 @@ impl TestApp {
     }
 
     pub fn with_keys(pool: PgPool, keys: KeyRing) -> Self {
+        Self::with_console(pool, keys, None)
+    }
+
+    /// An app serving the console in `console_dir` at `/`.
+    pub fn with_console(
+        pool: PgPool,
+        keys: KeyRing,
+        console_dir: Option<std::path::PathBuf>,
+    ) -> Self {
         sync_core::telemetry::init_for_tests();
         let policy = HttpPolicy {
             cors_allowed_origins: vec![HeaderValue::from_static(ORIGIN)],
             body_limit_bytes: 16 * 1024,
             test_connection_timeout: std::time::Duration::from_secs(3),
+            console_dir,
         };
-        let tokens = ApiTokens::new(&[secrecy::SecretString::from(TOKEN)]);
+        let tokens = ApiTokens::with_readonly(
+            &[secrecy::SecretString::from(TOKEN)],
+            &[secrecy::SecretString::from(READONLY_TOKEN)],
+        );
         let state = build_state(pool.clone(), keys, tokens, policy);
         TestApp {
             pool,

@@ -5,6 +5,7 @@ mod auth;
 mod booking_events;
 mod channel_managers;
 mod connection_test;
+mod console;
 mod dlq;
 mod guests;
 mod health;

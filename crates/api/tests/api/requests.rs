@@ -118,5 +118,11 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/dlq"),
     ("POST", "/api/v1/dlq/replay"),
     ("POST", "/api/v1/dlq/discard"),
+    ("GET", "/api/v1/session"),
+    ("GET", "/api/v1/qloapps/configs/{configId}/activity"),
+    (
+        "GET",
+        "/api/v1/qloapps/configs/{configId}/qloapps-room-types",
+    ),
     ("GET", "/api/v1/openapi.json"),
 ];

@@ -257,3 +257,83 @@ async fn reservation_mappings_are_listed_read_only(pool: PgPool) {
         "one mapping per reservation and config"
     );
 }
+
+#[sqlx::test(migrator = "sync_core::db::MIGRATOR")]
+async fn activity_counts_pushes_pulls_failures_and_the_p95_push_per_bucket(pool: PgPool) {
+    let app = TestApp::new(pool);
+    let world = app.world().await;
+    let config = &world.config;
+    // one moment in the middle of a past minute, for every row: one bucket, whatever the clock
+    let at: chrono::DateTime<chrono::Utc> = sqlx::query_scalar(
+        "SELECT date_trunc('minute', now() - interval '10 minutes') + interval '30 seconds'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .expect("moment");
+    for (direction, success, outcome) in [
+        ("outbound", true, "created"),
+        ("outbound", false, "failed"),
+        ("inbound", true, "updated"),
+    ] {
+        sqlx::query(
+            "INSERT INTO qloapps_sync_log (config_id, direction, operation, entity_type, success, outcome, created_at)
+             VALUES ($1::uuid, $2, 'create', 'reservation', $3, $4, $5)",
+        )
+        .bind(config)
+        .bind(direction)
+        .bind(success)
+        .bind(outcome)
+        .bind(at)
+        .execute(&app.pool)
+        .await
+        .expect("log row");
+    }
+    for duration in [100, 300] {
+        sqlx::query(
+            "INSERT INTO qloapps_sync_state (id, config_id, sync_type, direction, operation, status,
+                 started_at, completed_at, duration_ms)
+             VALUES (gen_random_uuid(), $1::uuid, 'reservation_push', 'outbound', 'create',
+                 'completed', $3, $3, $2)",
+        )
+        .bind(config)
+        .bind(duration)
+        .bind(at)
+        .execute(&app.pool)
+        .await
+        .expect("run row");
+    }
+    let activity = app
+        .get(&format!(
+            "/api/v1/qloapps/configs/{config}/activity?hours=1"
+        ))
+        .await;
+    activity.assert_status(StatusCode::OK);
+    assert_eq!(activity.body["bucketSeconds"], 60);
+    let buckets = activity.body["buckets"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!((60..=62).contains(&buckets.len()), "{}", buckets.len());
+    let busy: Vec<&serde_json::Value> = buckets.iter().filter(|b| b["pushes"] != 0).collect();
+    assert_eq!(busy.len(), 1, "{busy:?}");
+    assert_eq!(busy[0]["pushes"], 2);
+    assert_eq!(busy[0]["pulls"], 1);
+    assert_eq!(busy[0]["failures"], 1);
+    assert_eq!(busy[0]["p95PushMs"], 290.0);
+    assert!(buckets
+        .iter()
+        .filter(|b| b["pushes"] == 0)
+        .all(|b| b["p95PushMs"].is_null()));
+
+    app.assert_rejected(
+        Method::GET,
+        &format!("/api/v1/qloapps/configs/{config}/activity?hours=49"),
+        None,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &["hours"],
+    )
+    .await;
+    app.get("/api/v1/qloapps/configs/6f1c2a3e-1111-4222-8333-944455556666/activity")
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
+}

@@ -1,0 +1,241 @@
+import { useState } from "react";
+import { Link } from "react-router-dom";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { api, unwrap, type Schemas } from "../api/client";
+import { useRole } from "../auth";
+import { Card, Empty, ErrorBox, Loading, Pill, age, formatTime } from "../components/ui";
+
+type Property = Schemas["Property"];
+type Status = Schemas["QloappsStatus"];
+type TestResult = Schemas["TestConnectionResult"];
+
+/** The settings page: active channel manager and switch, per-config health, test connection. */
+export function ChannelManager({ property }: { property: Property }) {
+  const status = useQuery({
+    queryKey: ["channel-managers", property.id],
+    queryFn: () =>
+      unwrap(api.GET("/api/v1/settings/channel-managers", { params: { query: { propertyId: property.id } } })),
+    refetchInterval: 5000,
+  });
+  const dlq = useQuery({
+    queryKey: ["dlq", "count"],
+    queryFn: () => unwrap(api.GET("/api/v1/dlq", { params: { query: { limit: 1000 } } })),
+    refetchInterval: 10000,
+    retry: false,
+  });
+
+  if (status.isLoading) return <Loading what="the channel manager" />;
+  if (status.error) return <ErrorBox error={status.error} title="Cannot read the channel-manager status" />;
+  const data = status.data;
+  if (!data) return null;
+  return (
+    <div className="stack">
+      <SwitchCard property={property} active={data.activeChannelManager} available={data.availableChannelManagers} />
+      {data.qloapps.length === 0 ? (
+        <Empty>
+          No QloApps config for {property.name} yet. Add one under <Link to="/configs">Configs &amp; mappings</Link>.
+        </Empty>
+      ) : (
+        data.qloapps.map((config) => (
+          <ConfigHealth key={config.configId} config={config} timeZone={property.timezone} dlq={dlq} />
+        ))
+      )}
+    </div>
+  );
+}
+
+function SwitchCard({
+  property,
+  active,
+  available,
+}: {
+  property: Property;
+  active: Schemas["ChannelManager"];
+  available: Schemas["ChannelManager"][];
+}) {
+  const { canWrite } = useRole();
+  const queryClient = useQueryClient();
+  const [target, setTarget] = useState<Schemas["ChannelManager"] | null>(null);
+  const switching = useMutation({
+    mutationFn: (channelManager: Schemas["ChannelManager"]) =>
+      unwrap(
+        api.POST("/api/v1/settings/channel-managers/switch", {
+          body: { propertyId: property.id, channelManager },
+        }),
+      ),
+    onSuccess: (data) => {
+      queryClient.setQueryData(["channel-managers", property.id], data);
+      setTarget(null);
+    },
+  });
+  return (
+    <Card title="Channel manager">
+      <p className="big">
+        Active: <strong data-testid="active-channel-manager">{label(active)}</strong>
+      </p>
+      <p className="hint">
+        With <em>QloApps</em>, every reservation, availability and rate change is queued for QloApps; with{" "}
+        <em>none</em>, nothing is sent.
+      </p>
+      {canWrite ? (
+        <div className="row">
+          {available
+            .filter((cm) => cm !== active)
+            .map((cm) => (
+              <button key={cm} onClick={() => setTarget(cm)} disabled={switching.isPending}>
+                Switch to {label(cm)}
+              </button>
+            ))}
+        </div>
+      ) : (
+        <p className="hint">Your token is read-only: switching is disabled.</p>
+      )}
+      {target && (
+        <div className="confirm" role="dialog" aria-label="Confirm switch">
+          <p>
+            Switch {property.name} to <strong>{label(target)}</strong>?
+            {target === "none" && " PMS changes will no longer reach QloApps."}
+          </p>
+          <button onClick={() => switching.mutate(target)} disabled={switching.isPending}>
+            {switching.isPending ? "Switching…" : "Confirm switch"}
+          </button>
+          <button className="secondary" onClick={() => setTarget(null)}>
+            Cancel
+          </button>
+        </div>
+      )}
+      {switching.error && <ErrorBox error={switching.error} title="Switch failed" />}
+    </Card>
+  );
+}
+
+function label(cm: Schemas["ChannelManager"]): string {
+  return cm === "qloapps" ? "QloApps" : "none";
+}
+
+function ConfigHealth({
+  config,
+  timeZone,
+  dlq,
+}: {
+  config: Status;
+  timeZone: string;
+  dlq: { data?: Schemas["DeadLetterList"]; error: unknown };
+}) {
+  const { canWrite } = useRole();
+  const test = useMutation({
+    mutationFn: () =>
+      unwrap(api.POST("/api/v1/settings/channel-managers/test", { body: { configId: config.configId } })),
+  });
+  const last = config.lastSync;
+  const dlqCount = dlq.data?.messages.filter((m) => m.configId === config.configId).length;
+  return (
+    <Card
+      title={
+        <>
+          {config.name} <span className="muted">· hotel {config.qloappsHotelId}</span>{" "}
+          {config.syncEnabled ? <Pill tone="ok">sync on</Pill> : <Pill tone="muted">sync off</Pill>}
+        </>
+      }
+      actions={
+        canWrite && (
+          <button onClick={() => test.mutate()} disabled={test.isPending}>
+            {test.isPending ? "Testing…" : "Test connection"}
+          </button>
+        )
+      }
+    >
+      <div className="muted mono">{config.baseUrl}</div>
+      <dl className="health" aria-label={`Health of ${config.name}`}>
+        <div>
+          <dt>Circuit</dt>
+          <dd>
+            <Pill tone={config.circuit === "closed" ? "ok" : config.circuit === "open" ? "bad" : "warn"}>
+              {config.circuit === "halfOpen" ? "half-open" : config.circuit}
+            </Pill>
+            {config.circuit === "open" && config.circuitOpenUntil && (
+              <span className="muted"> until {formatTime(config.circuitOpenUntil, timeZone)}</span>
+            )}
+            {config.consecutiveFailures > 0 && (
+              <span className="muted"> · {config.consecutiveFailures} failures in a row</span>
+            )}
+          </dd>
+        </div>
+        <div>
+          <dt>Rate limit</dt>
+          <dd data-testid="rate-limit">
+            {Math.max(0, Math.floor(config.rateLimitAvailable))} of {config.rateLimitCapacity} calls left
+            <span className="muted"> · per {Math.round(config.rateLimitPeriodMs / 1000)} s</span>
+          </dd>
+        </div>
+        <div>
+          <dt>Outbox backlog</dt>
+          <dd data-testid="outbox-backlog">
+            {config.pendingMessages}
+            {config.oldestPendingAt && <span className="muted"> · oldest {age(config.oldestPendingAt)}</span>}
+          </dd>
+        </div>
+        <div>
+          <dt>Dead letters</dt>
+          <dd>
+            {dlq.error ? (
+              <span className="muted">unavailable</span>
+            ) : dlqCount === undefined ? (
+              "…"
+            ) : (
+              <Link to="/dead-letters">{dlqCount}</Link>
+            )}
+          </dd>
+        </div>
+        <div>
+          <dt>Last sync</dt>
+          <dd>
+            {last ? (
+              <>
+                <Pill tone={last.status === "completed" ? "ok" : last.status === "failed" ? "bad" : "warn"}>
+                  {last.status}
+                </Pill>{" "}
+                {last.syncType} · {formatTime(last.completedAt ?? last.startedAt, timeZone)}
+                {last.errorMessage && <div className="bad-text">{last.errorMessage}</div>}
+              </>
+            ) : (
+              <span className="muted">never</span>
+            )}
+          </dd>
+        </div>
+        <div>
+          <dt>API key</dt>
+          <dd>{config.apiKeySet ? `set, ends in …${config.apiKeyLast4 ?? ""}` : <Pill tone="bad">not set</Pill>}</dd>
+        </div>
+      </dl>
+      {test.error && <ErrorBox error={test.error} title="The test could not run" />}
+      {test.data && <TestOutcome result={test.data} />}
+    </Card>
+  );
+}
+
+export function TestOutcome({ result }: { result: TestResult }) {
+  if (result.ok) {
+    return (
+      <div className="state ok" role="status" data-testid="test-result">
+        <strong>Connected ✓</strong>
+        <div>
+          QloApps {result.qloappsVersion ?? "(version unknown)"} · {result.latencyMs} ms
+          {result.missingPermissions.length > 0 && (
+            <> · missing permissions: {result.missingPermissions.join(", ")}</>
+          )}
+        </div>
+      </div>
+    );
+  }
+  return (
+    <div className="state error" role="alert" data-testid="test-result">
+      <strong>Not connected: {result.failure?.kind.replace(/_/g, " ") ?? "failed"}</strong>
+      <div>{result.failure?.message}</div>
+      <div className="muted">
+        {result.latencyMs} ms
+        {result.missingPermissions.length > 0 && <> · missing permissions: {result.missingPermissions.join(", ")}</>}
+      </div>
+    </div>
+  );
+}
