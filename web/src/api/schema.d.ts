@@ -269,6 +269,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/qloapps/configs/{configId}/pull-failures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * QloApps orders a pull could not apply, oldest first. Each is retried by every later
+         *     incremental pull (with back-off, at once after a room-type mapping change) until it applies.
+         */
+        get: operations["list_pull_failures"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/qloapps/configs/{configId}/pull-failures/{orderId}/discard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Gives up on a failed order: it is no longer retried (unless a later pull reads it again and
+         *     it fails again). The row stays, with the reason, for the record.
+         */
+        post: operations["discard_pull_failure"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/qloapps/configs/{configId}/qloapps-room-types": {
         parameters: {
             query?: never;
@@ -339,7 +379,10 @@ export interface paths {
         };
         get: operations["list_mappings"];
         put?: never;
-        /** 409 when the room type or the QloApps room type is already mapped in this config. */
+        /**
+         * 409 when the room type or the QloApps room type is already mapped in this config. Orders
+         *     earlier pulls could not apply are retried at once.
+         */
         post: operations["create_mapping"];
         delete?: never;
         options?: never;
@@ -548,7 +591,8 @@ export interface paths {
         put?: never;
         /**
          * Sets the property's active channel manager. With 'none', PMS changes are no longer queued
-         *     for QloApps.
+         *     for QloApps; switching back to 'qloapps' queues a push of every reservation changed since
+         *     its last sync or never pushed (`catchUpPushes`).
          */
         post: operations["switch"];
         delete?: never;
@@ -730,6 +774,11 @@ export interface components {
         ChannelManagerStatus: {
             activeChannelManager: components["schemas"]["ChannelManager"];
             availableChannelManagers: components["schemas"]["ChannelManager"][];
+            /**
+             * @description set by a switch to 'qloapps': pushes queued for the reservations QloApps may not have
+             *     as they stand (changed while the channel manager was off, or never pushed)
+             */
+            catchUpPushes?: number | null;
             propertyId: components["schemas"]["PropertyId"];
             /** @description the property's QloApps configs */
             qloapps: components["schemas"]["QloappsStatus"][];
@@ -911,6 +960,10 @@ export interface components {
              * @description Messages ready in the DLQ when the listing started.
              */
             total: number;
+        };
+        DiscardPullFailure: {
+            /** @description why the order is given up on (1-500 characters), kept with it */
+            reason: string;
         };
         DiscardReport: {
             /**
@@ -1154,6 +1207,39 @@ export interface components {
          * @description `properties.id`
          */
         PropertyId: string;
+        /**
+         * @description An order a pull could not apply, kept until a pull applies it or an operator discards it
+         *     (`qloapps_pull_failures`).
+         */
+        PullFailure: {
+            /** Format: int32 */
+            attempts: number;
+            configId: components["schemas"]["ConfigId"];
+            discardReason?: string | null;
+            /**
+             * Format: date-time
+             * @description set when an operator discarded it: no longer retried, unless it fails again
+             */
+            discardedAt?: string | null;
+            /** Format: date-time */
+            firstSeenAt: string;
+            /**
+             * Format: uuid
+             * @description the pull run that last failed it
+             */
+            lastRunId?: string | null;
+            /** Format: date-time */
+            lastSeenAt: string;
+            /**
+             * Format: date-time
+             * @description the first pull after this retries it (sooner after a room-type mapping change)
+             */
+            nextRetryAt: string;
+            /** Format: int64 */
+            qloappsOrderId: number;
+            /** @description why the last attempt failed */
+            reason: string;
+        };
         QloappsRoomType: {
             active: boolean;
             /**
@@ -1197,6 +1283,9 @@ export interface components {
              * @description consecutive failed QloApps calls the breaker has counted
              */
             consecutiveFailures: number;
+            lastPull?: null | components["schemas"]["SyncState"];
+            lastPush?: null | components["schemas"]["SyncState"];
+            lastReconcile?: null | components["schemas"]["SyncState"];
             lastSync?: null | components["schemas"]["SyncState"];
             name: string;
             /**
@@ -1209,6 +1298,11 @@ export interface components {
              * @description changes written but not yet published to the queue
              */
             pendingMessages: number;
+            /**
+             * Format: int64
+             * @description QloApps orders pulls could not apply, still retried (`GET .../pull-failures`)
+             */
+            pullFailures: number;
             /** Format: int32 */
             qloappsHotelId: number;
             /**
@@ -3187,6 +3281,143 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_pull_failures: {
+        parameters: {
+            query?: {
+                /** @description also list the ones an operator discarded (default false) */
+                includeDiscarded?: boolean;
+            };
+            header?: never;
+            path: {
+                configId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PullFailure"][];
+                };
+            };
+            /** @description missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    discard_pull_failure: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                configId: string;
+                /** @description QloApps order id */
+                orderId: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DiscardPullFailure"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PullFailure"];
+                };
+            };
+            /** @description malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the token is read-only (API_READONLY_TOKENS) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is larger than API_BODY_LIMIT_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Content-Type is not application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
