@@ -91,6 +91,9 @@ test("test connection with the stored key says Connected ✓ with version and la
   await expect(result).toContainText(/QloApps .* · \d+ ms/);
   await expect(card.getByLabel(/Health of/)).toContainText("closed");
   await expect(card.getByTestId("rate-limit")).toContainText(/^\d+ of 100 calls left · per 60 s$/);
+  const health = card.getByLabel(/Health of/);
+  for (const kind of ["Last pull", "Last push", "Last reconcile"]) await expect(health).toContainText(kind);
+  await expect(card.getByTestId("pull-failures")).toHaveText("0");
   await shot(page, "channel-manager");
   await page.setViewportSize({ width: 768, height: 1024 });
   await shot(page, "channel-manager-tablet");

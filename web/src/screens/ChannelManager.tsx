@@ -127,7 +127,6 @@ function ConfigHealth({
     mutationFn: () =>
       unwrap(api.POST("/api/v1/settings/channel-managers/test", { body: { configId: config.configId } })),
   });
-  const last = config.lastSync;
   const dlqCount = dlq.data?.messages.filter((m) => m.configId === config.configId).length;
   return (
     <Card
@@ -187,20 +186,13 @@ function ConfigHealth({
             )}
           </dd>
         </div>
+        <LastRun label="Last pull" run={config.lastPull} timeZone={timeZone} />
+        <LastRun label="Last push" run={config.lastPush} timeZone={timeZone} />
+        <LastRun label="Last reconcile" run={config.lastReconcile} timeZone={timeZone} />
         <div>
-          <dt>Last sync</dt>
-          <dd>
-            {last ? (
-              <>
-                <Pill tone={last.status === "completed" ? "ok" : last.status === "failed" ? "bad" : "warn"}>
-                  {last.status}
-                </Pill>{" "}
-                {last.syncType} · {formatTime(last.completedAt ?? last.startedAt, timeZone)}
-                {last.errorMessage && <div className="bad-text">{last.errorMessage}</div>}
-              </>
-            ) : (
-              <span className="muted">never</span>
-            )}
+          <dt>Pull failures</dt>
+          <dd data-testid="pull-failures">
+            {config.pullFailures > 0 ? <Pill tone="bad">{config.pullFailures}</Pill> : 0}
           </dd>
         </div>
         <div>
@@ -236,6 +228,36 @@ export function TestOutcome({ result }: { result: TestResult }) {
         {result.latencyMs} ms
         {result.missingPermissions.length > 0 && <> · missing permissions: {result.missingPermissions.join(", ")}</>}
       </div>
+    </div>
+  );
+}
+
+/** The newest run of one kind: an old or failed pull means pulls have stopped. */
+function LastRun({
+  label,
+  run,
+  timeZone,
+}: {
+  label: string;
+  run?: Schemas["SyncState"] | null;
+  timeZone: string;
+}) {
+  return (
+    <div>
+      <dt>{label}</dt>
+      <dd>
+        {run ? (
+          <>
+            <Pill tone={run.status === "completed" ? "ok" : run.status === "failed" ? "bad" : "warn"}>
+              {run.status}
+            </Pill>{" "}
+            {run.syncType} · {formatTime(run.completedAt ?? run.startedAt, timeZone)}
+            {run.errorMessage && <div className="bad-text">{run.errorMessage}</div>}
+          </>
+        ) : (
+          <span className="muted">never</span>
+        )}
+      </dd>
     </div>
   );
 }
