@@ -153,6 +153,11 @@ test("an unmapped room type dead-letters its push; mapped in the console and rep
   await expect(page.getByTestId("dlq-body")).toContainText(`"eventType":"reservation.create"`);
   await shot(page, "dead-letters");
 
+  // the reservation is out of sync with the reason, where an operator looks first
+  await page.getByRole("link", { name: "Sync activity" }).click();
+  const attention = page.getByRole("table", { name: "Needs attention" });
+  await expect(attention.getByRole("row", { name: new RegExp(reservationId) })).toContainText("not mapped");
+
   // fix the cause: map LUXURY again (a new mapping, created in the console)
   await page.getByRole("link", { name: "Configs & mappings" }).click();
   // the choices are the hotel's room types, read live from QloApps
@@ -167,6 +172,8 @@ test("an unmapped room type dead-letters its push; mapped in the console and rep
   await expect(page.getByTestId("dlq-report")).toHaveText("Replayed 1.");
   await expect(page.getByText("The dead-letter queue is empty")).toBeVisible();
   await expect.poll(() => qloappsOrderOf(request, reservationId), { timeout: 45_000 }).not.toBeNull();
+  await page.getByRole("link", { name: "Sync activity" }).click();
+  await expect(page.getByRole("table", { name: "Needs attention" })).toHaveCount(0, { timeout: 15_000 });
 });
 
 test("a manual sync runs and shows its counts", async ({ page }) => {

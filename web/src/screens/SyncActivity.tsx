@@ -3,6 +3,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, unwrap, type Schemas } from "../api/client";
 import { useRole } from "../auth";
 import { Card, Empty, ErrorBox, Loading, Pill, formatTime } from "../components/ui";
+import { NeedsAttention } from "./Attention";
 
 type Property = Schemas["Property"];
 type LogEntry = Schemas["SyncLogEntry"];
@@ -35,6 +36,7 @@ export function SyncActivity({ property }: { property: Property }) {
         </label>
       )}
       <ManualSync configId={config.id} />
+      <NeedsAttention configId={config.id} timeZone={tz} />
       <Runs configId={config.id} timeZone={tz} />
       <Timeline configId={config.id} property={property} />
       <Log configId={config.id} timeZone={tz} />
