@@ -1,4 +1,4 @@
-//! Client settings, with the seed's numbers as defaults (DESIGN.md §6).
+//! Client settings, with the seed's numbers as defaults (README "Resilience per QloApps config").
 
 use std::fmt;
 use std::time::Duration;

@@ -3,7 +3,7 @@
 //! - Typed operations on the real API: incremental order pull, batched reads of orders, room
 //!   lines and customers, booking create / update / cancel, room types, `hotel_ari`
 //!   availability and `feature_prices` rates. Parsing is lenient where QloApps is loose.
-//! - Every request goes through one policy stack (DESIGN.md §6), in this order per attempt:
+//! - Every request goes through one policy stack (README "Resilience per QloApps config"), in this order per attempt:
 //!   circuit breaker → rate limiter → request with timeout → classify → record; transient
 //!   failures of idempotent requests are retried with exponential backoff and jitter,
 //!   honouring `Retry-After`. The limiter and the breaker are traits ([`RateLimiter`],

@@ -40,6 +40,11 @@ export function Pill({ tone, children }: { tone: "ok" | "warn" | "bad" | "muted"
   return <span className={`pill ${tone}`}>{children}</span>;
 }
 
+/** A write-only API key as the console may show it: whether it is set, and its last 4. */
+export function ApiKeyState({ set, last4 }: { set: boolean; last4?: string | null }) {
+  return set ? <>set, ends in …{last4 ?? ""}</> : <Pill tone="bad">not set</Pill>;
+}
+
 /** A timestamp in the property's time zone (`timeZone`, IANA name). */
 export function formatTime(value: string | null | undefined, timeZone: string): string {
   if (!value) return "—";

@@ -3,7 +3,7 @@ import { Link } from "react-router-dom";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, unwrap, type Schemas } from "../api/client";
 import { useRole } from "../auth";
-import { Card, Empty, ErrorBox, Loading, Pill, age, formatTime } from "../components/ui";
+import { ApiKeyState, Card, Empty, ErrorBox, Loading, Pill, age, formatTime } from "../components/ui";
 
 type Property = Schemas["Property"];
 type Status = Schemas["QloappsStatus"];
@@ -197,7 +197,9 @@ function ConfigHealth({
         </div>
         <div>
           <dt>API key</dt>
-          <dd>{config.apiKeySet ? `set, ends in …${config.apiKeyLast4 ?? ""}` : <Pill tone="bad">not set</Pill>}</dd>
+          <dd>
+              <ApiKeyState set={config.apiKeySet} last4={config.apiKeyLast4} />
+            </dd>
         </div>
       </dl>
       {test.error && <ErrorBox error={test.error} title="The test could not run" />}

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, unwrap, ApiFailure, type Schemas } from "../api/client";
 import { useRole } from "../auth";
-import { Card, Empty, ErrorBox, Loading, Pill } from "../components/ui";
+import { ApiKeyState, Card, Empty, ErrorBox, Loading, Pill } from "../components/ui";
 
 type Property = Schemas["Property"];
 type Config = Schemas["ConfigView"];
@@ -175,7 +175,9 @@ function ConfigCard({ config, property }: { config: Config; property: Property }
           </div>
           <div>
             <dt>API key</dt>
-            <dd>{config.apiKeySet ? `set, ends in …${config.apiKeyLast4 ?? ""}` : <Pill tone="bad">not set</Pill>}</dd>
+            <dd>
+              <ApiKeyState set={config.apiKeySet} last4={config.apiKeyLast4} />
+            </dd>
           </div>
         </dl>
       )}

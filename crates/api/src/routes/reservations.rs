@@ -1,5 +1,5 @@
 //! PMS reservations. Every create / update / cancel writes its outbox message in the same
-//! transaction (DESIGN.md section 3), one per config the property syncs with.
+//! transaction (README "How it works"), one per config the property syncs with.
 
 use axum::extract::State;
 use axum::http::StatusCode;

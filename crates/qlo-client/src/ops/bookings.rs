@@ -1,5 +1,5 @@
 //! `bookings`: create, update, cancel and read, each write safe against unknown outcomes
-//! (DESIGN.md §5 "Idempotent push"; stock 1.6.1 on PHP 8 answers 500 after every booking write).
+//! (`docs/pushes.md`, README "Nothing duplicated"; stock 1.6.1 on PHP 8 answers 500 after every booking write).
 
 use std::collections::BTreeMap;
 

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use super::apply::Ctx;
 use super::map::Group;
 use super::watermark;
-use crate::domain::Reservation;
+use crate::domain::{Reservation, ReservationStatus};
 
 /// What a pull does with a mapped reservation whose QloApps version changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,6 +36,25 @@ pub struct Sides {
     pub pms_changed: bool,
     pub pms_changed_at: DateTime<Utc>,
     pub qlo_changed_at: DateTime<Utc>,
+}
+
+impl Sides {
+    /// The two versions of one line group: the reservation as the PMS holds it (synced last at
+    /// `last_synced_at`) and the group as the pull read it, its change time in the shop's zone.
+    pub fn of(
+        reservation: &Reservation,
+        last_synced_at: Option<DateTime<Utc>>,
+        group: &Group,
+        ctx: &Ctx,
+    ) -> Self {
+        Sides {
+            pms_cancelled: reservation.status == ReservationStatus::Cancelled,
+            qlo_cancelled: group.cancelled,
+            pms_changed: last_synced_at.is_none_or(|t| reservation.updated_at > t),
+            pms_changed_at: reservation.updated_at,
+            qlo_changed_at: watermark::to_utc(group.changed_at, ctx.zone),
+        }
+    }
 }
 
 pub fn resolve(sides: Sides) -> Resolution {

@@ -14,7 +14,6 @@ use super::conflict::{resolve, versions, Resolution, Sides};
 use super::group::patch;
 use super::map::{self, group_hash, Group};
 use super::record::{log_item, BookingOutcome, LogItem};
-use super::watermark;
 use crate::db;
 use crate::db::qloapps_reservation_mappings as mappings;
 use crate::domain::{
@@ -125,16 +124,7 @@ async fn judge(
     hash: &str,
 ) -> Result<BookingOutcome, ApplyError> {
     let id = reservation.id;
-    let qlo_changed_at = watermark::to_utc(group.changed_at, ctx.zone);
-    let sides = Sides {
-        pms_cancelled: reservation.status == ReservationStatus::Cancelled,
-        qlo_cancelled: group.cancelled,
-        pms_changed: mapping
-            .last_synced_at
-            .is_none_or(|t| reservation.updated_at > t),
-        pms_changed_at: reservation.updated_at,
-        qlo_changed_at,
-    };
+    let sides = Sides::of(reservation, mapping.last_synced_at, group, ctx);
     let item = |outcome| LogItem::new(order.id, Some(id), outcome);
     let both = |winner: &str, rule: &str| versions(winner, rule, reservation, order, group, ctx);
     let (outcome, entry) = match resolve(sides) {
@@ -147,7 +137,9 @@ async fn judge(
             mappings::record_echo(&mut *conn, mapping.id, hash, false, None).await?;
             // QloApps changed after the last sync too: a real conflict, else the PMS change is
             // simply still on its way to QloApps
-            let edited = mapping.last_synced_at.is_none_or(|t| qlo_changed_at > t);
+            let edited = mapping
+                .last_synced_at
+                .is_none_or(|t| sides.qlo_changed_at > t);
             let rule = if sides.pms_cancelled {
                 "a cancellation wins over an update"
             } else {

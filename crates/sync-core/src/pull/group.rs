@@ -8,10 +8,9 @@ use super::apply::{ApplyError, Ctx, PulledMapping};
 use super::conflict::{resolve, versions, Resolution, Sides};
 use super::map::{group_hash, Group};
 use super::record::{BookingOutcome, LogItem};
-use super::watermark;
 use crate::db;
 use crate::domain::reservation::{NewReservation, ReservationPatch};
-use crate::domain::{GuestId, Reservation, ReservationSource, ReservationStatus, SyncOutcome};
+use crate::domain::{GuestId, Reservation, ReservationSource, SyncOutcome};
 use crate::guest_match::{match_or_create, GuestCandidate, MatchRule};
 
 /// The order's guest, matched once for all its new reservations.
@@ -138,15 +137,7 @@ pub async fn update(
                 "mapped reservation {reservation_id} no longer exists"
             ))
         })?;
-    let sides = Sides {
-        pms_cancelled: reservation.status == ReservationStatus::Cancelled,
-        qlo_cancelled: group.cancelled,
-        pms_changed: mapping
-            .last_synced_at
-            .is_none_or(|t| reservation.updated_at > t),
-        pms_changed_at: reservation.updated_at,
-        qlo_changed_at: watermark::to_utc(group.changed_at, ctx.zone),
-    };
+    let sides = Sides::of(&reservation, mapping.last_synced_at, group, ctx);
     let resolution = resolve(sides);
     let synced = !matches!(resolution, Resolution::KeepPms);
     remember(conn, mapping, group, &hash, synced).await?;
