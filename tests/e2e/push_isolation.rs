@@ -166,10 +166,13 @@ async fn poison_messages_are_dead_lettered_with_their_reason_and_consuming_goes_
 
 #[sqlx::test(migrator = "sync_core::db::MIGRATOR")]
 async fn three_workers_share_one_rate_limit_that_no_window_exceeds(pool: PgPool) {
-    let (capacity, window_ms) = (8.0, 2000.0);
+    let (capacity, window) = (8, chrono::Duration::milliseconds(2000));
+    // the guard (time added to the window for in-flight delay) is wide here: three worker
+    // processes on a busy machine may take a while from their slot to qlo-sim's log
     let overrides = [
         ("QLOAPPS_RATE_LIMIT", "8"),
         ("QLOAPPS_RATE_WINDOW_MS", "2000"),
+        ("QLOAPPS_RATE_GUARD_MS", "400"),
         ("QLOSYNC_QUEUE_PREFETCH", "2"),
     ];
     let mut stack = Stack::start(pool, SimConfig::default(), &overrides).await;
@@ -203,18 +206,18 @@ async fn three_workers_share_one_rate_limit_that_no_window_exceeds(pool: PgPool)
         "two calls per create at least: {}",
         times.len()
     );
-    // a token bucket allows at most capacity + rate * t calls in any span of length t
-    let rate_per_ms = capacity / window_ms;
+    // at most `capacity` calls in ANY window of 2 s, as the README promises (a token bucket
+    // that starts full and refills lets nearly twice that through)
     for (i, start) in times.iter().enumerate() {
-        for (j, end) in times.iter().enumerate().skip(i) {
-            let span_ms = (*end - *start).num_milliseconds() as f64;
-            let allowed = capacity + rate_per_ms * (span_ms + 50.0);
-            assert!(
-                (j - i + 1) as f64 <= allowed,
-                "{} calls within {span_ms} ms exceed the limit",
-                j - i + 1
-            );
-        }
+        let in_window = times[i..]
+            .iter()
+            .take_while(|t| **t - *start < window)
+            .count();
+        assert!(
+            in_window <= capacity,
+            "{in_window} calls in the 2 s from call {i}: {:?}",
+            &times[i..i + in_window]
+        );
     }
     stack.stop().await;
 }

@@ -90,7 +90,7 @@ test("test connection with the stored key says Connected ✓ with version and la
   await expect(result).toContainText("Connected ✓");
   await expect(result).toContainText(/QloApps .* · \d+ ms/);
   await expect(card.getByLabel(/Health of/)).toContainText("closed");
-  await expect(card.getByTestId("rate-limit")).toContainText(/^\d+ of 100 calls left · per 60 s$/);
+  await expect(card.getByTestId("rate-limit")).toContainText(/^\d+ calls may go now · at most 100 per 60 s$/);
   const health = card.getByLabel(/Health of/);
   for (const kind of ["Last pull", "Last push", "Last reconcile"]) await expect(health).toContainText(kind);
   await expect(card.getByTestId("pull-failures")).toHaveText("0");

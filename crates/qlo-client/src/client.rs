@@ -11,7 +11,7 @@ use crate::circuit_breaker::{
 use crate::config::{ClientConfig, ConfigError, Endpoint};
 use crate::error::Error;
 use crate::models::orders::ShopConfiguration;
-use crate::rate_limit::{RateLimiter, TokenBucket};
+use crate::rate_limit::{Gcra, RateLimiter};
 use crate::retry;
 use crate::transport::{HttpExec, Request, ReqwestExec, Response, Transport};
 
@@ -47,7 +47,7 @@ pub struct QloClientBuilder {
 }
 
 impl QloClientBuilder {
-    /// Uses this rate limiter instead of an in-memory [`TokenBucket`].
+    /// Uses this rate limiter instead of an in-memory [`Gcra`].
     pub fn rate_limiter(mut self, limiter: Arc<dyn RateLimiter>) -> Self {
         self.limiter = Some(limiter);
         self
@@ -76,7 +76,7 @@ impl QloClientBuilder {
         };
         let limiter = self
             .limiter
-            .unwrap_or_else(|| Arc::new(TokenBucket::new(config.rate_limit)));
+            .unwrap_or_else(|| Arc::new(Gcra::new(config.rate_limit)));
         let breaker = self
             .breaker
             .unwrap_or_else(|| Arc::new(InMemoryCircuitBreaker::new(config.breaker)));

@@ -24,20 +24,90 @@ impl ConfigError {
     }
 }
 
-/// Token bucket: `capacity` tokens, refilled continuously at `capacity / period`.
+/// The QloApps call limit: **at most `capacity` calls in any `period`**, counted from every
+/// process together when the limiter is shared (README "Rate limited").
+///
+/// It is a GCRA (generic cell rate algorithm): after a quiet spell up to `burst` calls go at
+/// once, then one every [`spacing`](Self::spacing). Two calls `k` grants apart are at least
+/// `k · spacing − tolerance` apart, `tolerance = (burst − 1) · spacing`, so `capacity + 1`
+/// calls span at least `(capacity − burst + 1) · spacing = period + guard`: never more than
+/// `capacity` in a window. `guard` widens the window a little so a call that reaches QloApps a
+/// few milliseconds late still counts in the window it was granted in. The seed's 100 per 60 s
+/// becomes: 10 at once, then one every 666 ms (91 a minute sustained).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RateLimitConfig {
     pub capacity: u32,
     pub period: Duration,
+    /// Calls that may go at once after a quiet spell; 1 ..= `capacity`.
+    pub burst: u32,
+    /// Added to `period` when spacing calls, for in-flight delay.
+    pub guard: Duration,
+}
+
+impl RateLimitConfig {
+    /// `capacity` calls per `period` with the default burst (a tenth of the limit, at least 1)
+    /// and guard (1 % of the period).
+    pub fn new(capacity: u32, period: Duration) -> Self {
+        RateLimitConfig {
+            capacity,
+            period,
+            burst: (capacity / 10).max(1),
+            guard: period / 100,
+        }
+    }
+
+    /// Time between calls once the burst is spent.
+    pub fn spacing(&self) -> Duration {
+        let calls = self.capacity.max(1) - self.burst.clamp(1, self.capacity.max(1)) + 1;
+        (self.period + self.guard) / calls
+    }
+
+    /// How far ahead of its slot a call may go: the burst beyond the first call.
+    pub fn tolerance(&self) -> Duration {
+        self.spacing() * (self.burst.clamp(1, self.capacity.max(1)) - 1)
+    }
+
+    /// Calls that may go now when the next slot is `ahead_secs` away (0 when it has passed):
+    /// the burst after a quiet spell, fewer as it is spent, negative while callers wait.
+    pub fn calls_available(&self, ahead_secs: f64) -> f64 {
+        let spacing = self.spacing().as_secs_f64().max(f64::MIN_POSITIVE);
+        let slack = self.tolerance().as_secs_f64() - ahead_secs.max(0.0);
+        // a hair of slack so that floating-point rounding cannot turn 0 calls into -1
+        (slack / spacing + 1.0 + 1e-9)
+            .floor()
+            .min(f64::from(self.burst.max(1)))
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        if self.capacity == 0 {
+            return Err(ConfigError::new(
+                "rate_limit.capacity",
+                "must be at least 1",
+            ));
+        }
+        if self.period.is_zero() {
+            return Err(ConfigError::new(
+                "rate_limit.period",
+                "must be more than zero",
+            ));
+        }
+        if self.burst == 0 || self.burst > self.capacity {
+            return Err(ConfigError::new(
+                "rate_limit.burst",
+                format!(
+                    "must be between 1 and the limit ({}), not {}",
+                    self.capacity, self.burst
+                ),
+            ));
+        }
+        Ok(())
+    }
 }
 
 impl Default for RateLimitConfig {
-    /// 100 requests per 60 s.
+    /// 100 requests per 60 s, bursts of 10.
     fn default() -> Self {
-        RateLimitConfig {
-            capacity: 100,
-            period: Duration::from_secs(60),
-        }
+        RateLimitConfig::new(100, Duration::from_secs(60))
     }
 }
 
@@ -155,18 +225,7 @@ impl ClientConfig {
         if self.timeout.is_zero() {
             return Err(ConfigError::new("timeout", "must be more than zero"));
         }
-        if self.rate_limit.capacity == 0 {
-            return Err(ConfigError::new(
-                "rate_limit.capacity",
-                "must be at least 1",
-            ));
-        }
-        if self.rate_limit.period.is_zero() {
-            return Err(ConfigError::new(
-                "rate_limit.period",
-                "must be more than zero",
-            ));
-        }
+        self.rate_limit.validate()?;
         if self.breaker.failure_threshold == 0 {
             return Err(ConfigError::new(
                 "breaker.failure_threshold",

@@ -62,5 +62,5 @@ pub use models::feature_prices::{FeaturePrice, FeaturePriceInput};
 pub use models::orders::{Order, OrderStates, RoomBookingLine, ShopConfiguration};
 pub use models::room_types::{Hotel, HotelRoom, HotelRoomType, RoomType};
 pub use models::{IdRef, QloMessage};
-pub use rate_limit::{RateLimiter, TokenBucket};
+pub use rate_limit::{Gcra, RateLimiter};
 pub use retry::{backoff, base_delay, parse_retry_after};

@@ -1,5 +1,6 @@
-//! Rate limiting: a trait so a shared (PostgreSQL-backed) bucket can replace the in-memory one
-//! without touching the client (DESIGN.md §6: the limit holds per QloApps config across processes).
+//! Rate limiting: a trait so a shared (PostgreSQL-backed) limiter can replace the in-memory one
+//! without touching the client (the limit holds per QloApps config across processes: README
+//! "Rate limited"). The rule both follow is [`RateLimitConfig`]'s.
 
 use std::time::Duration;
 
@@ -10,78 +11,55 @@ use tokio::time::Instant;
 use crate::config::RateLimitConfig;
 use crate::error::Error;
 
-/// Hands out one token per QloApps request.
+/// Hands out one permission per QloApps request.
 #[async_trait]
 pub trait RateLimiter: Send + Sync {
-    /// Waits for one token; returns how long it waited.
+    /// Waits for its turn; returns how long it waited.
     async fn acquire(&self) -> Result<Duration, Error>;
 }
 
-/// An in-process token bucket with continuous refill (`capacity / period` tokens per second).
+/// An in-process GCRA: at most `capacity` calls in any `period` (see [`RateLimitConfig`]).
 ///
-/// Callers that find the bucket empty reserve a future token (the count goes negative) and
-/// sleep until it is due, so waiters are served in arrival order and never all wake at once.
-/// Credit is kept in integer nanoseconds (one token = `period / capacity`), so waits are exact.
+/// A caller whose slot is still ahead reserves it and sleeps until it is due, so waiters are
+/// served in arrival order and never all wake at once.
 #[derive(Debug)]
-pub struct TokenBucket {
-    /// Nanoseconds of refill that make one token.
-    token_cost: i128,
-    /// Full bucket, in nanoseconds of credit.
-    max_credit: i128,
-    state: Mutex<BucketState>,
+pub struct Gcra {
+    config: RateLimitConfig,
+    spacing: Duration,
+    tolerance: Duration,
+    /// Theoretical arrival time of the next call; `None` before the first.
+    tat: Mutex<Option<Instant>>,
 }
 
-#[derive(Debug)]
-struct BucketState {
-    /// Nanoseconds of credit; negative while callers wait for reserved tokens.
-    credit: i128,
-    last: Instant,
-}
-
-impl TokenBucket {
-    /// A full bucket.
+impl Gcra {
     pub fn new(config: RateLimitConfig) -> Self {
-        let capacity = i128::from(config.capacity.max(1));
-        let token_cost = (config.period.as_nanos() as i128 / capacity).max(1);
-        let max_credit = token_cost * capacity;
-        TokenBucket {
-            token_cost,
-            max_credit,
-            state: Mutex::new(BucketState {
-                credit: max_credit,
-                last: Instant::now(),
-            }),
+        Gcra {
+            config,
+            spacing: config.spacing(),
+            tolerance: config.tolerance(),
+            tat: Mutex::new(None),
         }
     }
 
-    /// Tokens available now (negative while callers wait).
+    /// Calls that may go now without waiting (negative while callers wait).
     pub async fn available(&self) -> f64 {
-        let mut state = self.state.lock().await;
-        self.refill(&mut state);
-        state.credit as f64 / self.token_cost as f64
-    }
-
-    fn refill(&self, state: &mut BucketState) {
+        let tat = *self.tat.lock().await;
         let now = Instant::now();
-        let elapsed = now.saturating_duration_since(state.last).as_nanos() as i128;
-        state.credit = (state.credit + elapsed).min(self.max_credit);
-        state.last = now;
+        let ahead = tat.map_or(0.0, |t| t.saturating_duration_since(now).as_secs_f64());
+        self.config.calls_available(ahead)
     }
 }
 
 #[async_trait]
-impl RateLimiter for TokenBucket {
+impl RateLimiter for Gcra {
     async fn acquire(&self) -> Result<Duration, Error> {
         let wait = {
-            let mut state = self.state.lock().await;
-            self.refill(&mut state);
-            state.credit -= self.token_cost;
-            if state.credit >= 0 {
-                Duration::ZERO
-            } else {
-                let nanos = u64::try_from(-state.credit).unwrap_or(u64::MAX);
-                Duration::from_nanos(nanos)
-            }
+            let mut tat = self.tat.lock().await;
+            let now = Instant::now();
+            let due = tat.map_or(now, |t| t.checked_sub(self.tolerance).unwrap_or(now));
+            let granted = due.max(now);
+            *tat = Some(tat.map_or(granted, |t| t.max(granted)) + self.spacing);
+            granted - now
         };
         if !wait.is_zero() {
             metrics::counter!("qloapps_rate_limiter_waits_total").increment(1);
@@ -94,70 +72,108 @@ impl RateLimiter for TokenBucket {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use super::*;
 
-    fn seed_bucket() -> TokenBucket {
-        TokenBucket::new(RateLimitConfig::default())
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn hundred_calls_pass_then_the_101st_waits_for_one_refill() {
-        let bucket = seed_bucket();
-        let start = Instant::now();
-        for _ in 0..100 {
-            assert_eq!(bucket.acquire().await.unwrap(), Duration::ZERO);
-        }
-        assert_eq!(start.elapsed(), Duration::ZERO);
-        // 100 tokens / 60 s: one token every 600 ms.
-        let waited = bucket.acquire().await.unwrap();
-        assert_eq!(waited, Duration::from_millis(600));
-        assert_eq!(start.elapsed(), Duration::from_millis(600));
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn refill_is_continuous_not_per_window() {
-        let bucket = seed_bucket();
-        for _ in 0..100 {
-            bucket.acquire().await.unwrap();
-        }
-        // After 3 s, exactly 5 tokens are back (not 0 until the window ends, not 100).
-        tokio::time::advance(Duration::from_secs(3)).await;
-        let start = Instant::now();
-        for _ in 0..5 {
-            assert_eq!(bucket.acquire().await.unwrap(), Duration::ZERO);
-        }
-        assert_eq!(start.elapsed(), Duration::ZERO);
-        assert_eq!(bucket.acquire().await.unwrap(), Duration::from_millis(600));
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn refill_never_exceeds_capacity() {
-        let bucket = seed_bucket();
-        tokio::time::advance(Duration::from_secs(3600)).await;
-        assert!((bucket.available().await - 100.0).abs() < 1e-9);
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn concurrent_waiters_are_spaced_one_token_apart() {
-        let bucket = std::sync::Arc::new(TokenBucket::new(RateLimitConfig {
-            capacity: 2,
-            period: Duration::from_secs(2),
-        }));
-        let start = Instant::now();
+    /// Grant instants of `callers` tasks each making `calls` calls, sorted.
+    async fn grants(limiter: Arc<Gcra>, callers: usize, calls: usize) -> Vec<Instant> {
         let mut tasks = Vec::new();
-        for _ in 0..5 {
-            let b = bucket.clone();
+        for _ in 0..callers {
+            let limiter = limiter.clone();
             tasks.push(tokio::spawn(async move {
-                b.acquire().await.unwrap();
-                start.elapsed()
+                let mut at = Vec::new();
+                for _ in 0..calls {
+                    limiter.acquire().await.unwrap();
+                    at.push(Instant::now());
+                }
+                at
             }));
         }
-        let mut done = Vec::new();
-        for t in tasks {
-            done.push(t.await.unwrap());
+        let mut all = Vec::new();
+        for task in tasks {
+            all.extend(task.await.unwrap());
         }
-        done.sort();
-        let secs: Vec<u64> = done.iter().map(|d| d.as_secs()).collect();
-        assert_eq!(secs, vec![0, 0, 1, 2, 3]);
+        all.sort();
+        all
+    }
+
+    /// The most grants that fall in one half-open window of `period`.
+    fn busiest_window(grants: &[Instant], period: Duration) -> usize {
+        (0..grants.len())
+            .map(|i| {
+                grants[i..]
+                    .iter()
+                    .take_while(|g| **g - grants[i] < period)
+                    .count()
+            })
+            .max()
+            .unwrap_or(0)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_seed_limit_bursts_ten_then_spaces_calls_666_ms_apart() {
+        let gcra = Gcra::new(RateLimitConfig::default());
+        let start = Instant::now();
+        for _ in 0..10 {
+            assert_eq!(gcra.acquire().await.unwrap(), Duration::ZERO);
+        }
+        assert_eq!(gcra.available().await, 0.0);
+        // (60 s + 600 ms guard) / 91
+        let spacing = Duration::from_nanos(60_600_000_000 / 91);
+        assert_eq!(RateLimitConfig::default().spacing(), spacing);
+        // tokio's paused clock counts whole milliseconds
+        let waited = gcra.acquire().await.unwrap();
+        assert!(
+            waited.abs_diff(spacing) < Duration::from_millis(1),
+            "{waited:?}"
+        );
+        assert!(start.elapsed().abs_diff(spacing) < Duration::from_millis(1));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn no_window_of_the_period_ever_holds_more_than_the_limit() {
+        // a token bucket of 100 / 60 s lets 200 through in a minute: a full bucket, then the refill
+        let config = RateLimitConfig::default();
+        let all = grants(Arc::new(Gcra::new(config)), 7, 60).await;
+        assert_eq!(all.len(), 420);
+        assert!(busiest_window(&all, config.period) <= 100);
+        // ... while the limit is used: the busiest minute holds the burst plus the sustained rate
+        assert!(busiest_window(&all, config.period) >= 90);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_quiet_spell_restores_the_burst_and_never_more() {
+        let config = RateLimitConfig::new(20, Duration::from_secs(10));
+        let gcra = Gcra::new(config);
+        for _ in 0..5 {
+            gcra.acquire().await.unwrap();
+        }
+        assert!(gcra.available().await < 2.0);
+        tokio::time::advance(Duration::from_secs(3600)).await;
+        assert_eq!(gcra.available().await, 2.0);
+        assert_eq!(gcra.acquire().await.unwrap(), Duration::ZERO);
+        assert_eq!(gcra.acquire().await.unwrap(), Duration::ZERO);
+        let waited = gcra.acquire().await.unwrap();
+        assert!(
+            waited.abs_diff(config.spacing()) < Duration::from_millis(1),
+            "{waited:?}"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn concurrent_waiters_are_served_one_spacing_apart() {
+        // 2 calls per 2 s with a burst of 1 and no guard: one every second
+        let config = RateLimitConfig {
+            capacity: 2,
+            period: Duration::from_secs(2),
+            burst: 1,
+            guard: Duration::ZERO,
+        };
+        let gcra = Arc::new(Gcra::new(config));
+        let start = Instant::now();
+        let all = grants(gcra, 5, 1).await;
+        let secs: Vec<u64> = all.iter().map(|g| (*g - start).as_secs()).collect();
+        assert_eq!(secs, vec![0, 1, 2, 3, 4]);
     }
 }

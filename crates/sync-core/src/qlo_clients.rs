@@ -55,10 +55,7 @@ impl ClientSettings {
         };
         let settings = ClientSettings {
             timeout: ms("QLOAPPS_TIMEOUT_MS", d.timeout)?,
-            rate_limit: RateLimitConfig {
-                capacity: parse_or(env, "QLOAPPS_RATE_LIMIT", d.rate_limit.capacity)?,
-                period: ms("QLOAPPS_RATE_WINDOW_MS", d.rate_limit.period)?,
-            },
+            rate_limit: rate_limit(env, &ms)?,
             breaker: BreakerConfig {
                 failure_threshold: parse_or(
                     env,
@@ -76,6 +73,36 @@ impl ClientSettings {
         };
         Ok(settings)
     }
+}
+
+/// `QLOAPPS_RATE_LIMIT` calls per `QLOAPPS_RATE_WINDOW_MS`, bursts of `QLOAPPS_RATE_BURST`
+/// (default: a tenth of the limit), calls spaced for a window `QLOAPPS_RATE_GUARD_MS` wider
+/// (default: 1 % of it) to absorb in-flight delay.
+fn rate_limit(
+    env: &impl Fn(&str) -> Option<String>,
+    ms: &impl Fn(&'static str, Duration) -> Result<Duration, ConfigError>,
+) -> Result<RateLimitConfig, ConfigError> {
+    let d = RateLimitConfig::default();
+    let limit = RateLimitConfig::new(
+        parse_or(env, "QLOAPPS_RATE_LIMIT", d.capacity)?,
+        ms("QLOAPPS_RATE_WINDOW_MS", d.period)?,
+    );
+    let burst = parse_or(env, "QLOAPPS_RATE_BURST", limit.burst)?;
+    if burst == 0 || burst > limit.capacity {
+        return Err(ConfigError::new(
+            "QLOAPPS_RATE_BURST",
+            format!(
+                "must be between 1 and QLOAPPS_RATE_LIMIT ({}), not {burst}",
+                limit.capacity
+            ),
+        ));
+    }
+    let guard = ms("QLOAPPS_RATE_GUARD_MS", limit.guard)?;
+    Ok(RateLimitConfig {
+        burst,
+        guard,
+        ..limit
+    })
 }
 
 /// The limiter and breaker one config's client should use (`None` keeps the in-memory one).

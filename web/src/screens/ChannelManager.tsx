@@ -163,8 +163,10 @@ function ConfigHealth({
         <div>
           <dt>Rate limit</dt>
           <dd data-testid="rate-limit">
-            {Math.max(0, Math.floor(config.rateLimitAvailable))} of {config.rateLimitCapacity} calls left
-            <span className="muted"> · per {Math.round(config.rateLimitPeriodMs / 1000)} s</span>
+            {Math.max(0, Math.floor(config.rateLimitAvailable))} calls may go now
+            <span className="muted">
+              {" "}· at most {config.rateLimitCapacity} per {Math.round(config.rateLimitPeriodMs / 1000)} s
+            </span>
           </dd>
         </div>
         <div>

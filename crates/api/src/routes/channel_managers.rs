@@ -75,7 +75,8 @@ pub struct QloappsStatus {
     pub circuit_open_until: Option<DateTime<Utc>>,
     /// consecutive failed QloApps calls the breaker has counted
     pub consecutive_failures: i32,
-    /// QloApps calls the shared rate limit allows right now (negative while callers wait)
+    /// QloApps calls that may go at once right now: at most the burst (`QLOAPPS_RATE_BURST`, a
+    /// tenth of the limit by default), fewer as it is spent, negative while callers wait
     pub rate_limit_available: f64,
     /// the limit's size: calls per `rateLimitPeriodMs` (QLOAPPS_RATE_LIMIT_*)
     pub rate_limit_capacity: u32,

@@ -50,7 +50,10 @@ async fn the_status_shows_the_breaker_and_the_rate_limit_budget(pool: PgPool) {
     assert!(config["oldestPendingAt"].is_null());
     assert_eq!(config["rateLimitCapacity"], 100);
     assert_eq!(config["rateLimitPeriodMs"], 60_000);
-    assert_eq!(config["rateLimitAvailable"], 100.0);
+    assert_eq!(
+        config["rateLimitAvailable"], 10.0,
+        "after a quiet spell: the burst, a tenth of the limit"
+    );
 
     sqlx::query(
         "INSERT INTO circuit_breaker_state (config_id, state, consecutive_failures, opened_at, open_until)
@@ -61,8 +64,10 @@ async fn the_status_shows_the_breaker_and_the_rate_limit_budget(pool: PgPool) {
     .await
     .expect("breaker row");
     sqlx::query(
-        "INSERT INTO qloapps_rate_limit_buckets (config_id, tokens, capacity, period_ms, updated_at)
-         VALUES ($1::uuid, 40, 100, 60000, clock_timestamp())",
+        "INSERT INTO qloapps_rate_limit_buckets
+             (config_id, tat, capacity, period_ms, burst, spacing_us, updated_at)
+         VALUES ($1::uuid, clock_timestamp() + interval '3 seconds', 100, 60000, 10, 665934,
+                 clock_timestamp())",
     )
     .bind(&world.config)
     .execute(&app.pool)
@@ -74,9 +79,10 @@ async fn the_status_shows_the_breaker_and_the_rate_limit_budget(pool: PgPool) {
     assert_eq!(config["consecutiveFailures"], 5);
     assert!(config["circuitOpenUntil"].is_string());
     let available = config["rateLimitAvailable"].as_f64().unwrap_or_default();
+    // the next slot 3 s ahead of a 6 s tolerance at 666 ms a call: 5 of the burst's 10 left
     assert!(
-        (40.0..45.0).contains(&available),
-        "{available}: refilled only for the elapsed time"
+        (5.0..=6.0).contains(&available),
+        "{available}: the burst less what the next slot is ahead by"
     );
 }
 

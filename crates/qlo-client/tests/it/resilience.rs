@@ -240,22 +240,26 @@ async fn only_one_probe_goes_through_in_half_open() {
 }
 
 #[tokio::test]
-async fn the_rate_limiter_spaces_calls_beyond_the_bucket() {
+async fn the_rate_limiter_spaces_calls_beyond_the_burst() {
     let env = start_with(qlo_sim::SimConfig::default(), Form::Api, |c| {
-        c.rate_limit.capacity = 5;
-        c.rate_limit.period = Duration::from_secs(5);
+        // 5 calls in any 5 s, 3 at once: then one every 5 s / (5 - 3 + 1)
+        c.rate_limit = qlo_client::RateLimitConfig {
+            capacity: 5,
+            period: Duration::from_secs(5),
+            burst: 3,
+            guard: Duration::ZERO,
+        };
     })
     .await;
     let started = Instant::now();
-    for _ in 0..5 {
+    for _ in 0..3 {
         env.client.orders_by_ids(&[1]).await.unwrap();
     }
     assert!(
         started.elapsed() < Duration::from_millis(900),
-        "the bucket starts full"
+        "the burst goes at once"
     );
-    // The 6th waits for one token: 5 s / 5 = 1 s after the bucket was full.
     env.client.orders_by_ids(&[1]).await.unwrap();
-    assert!(started.elapsed() >= Duration::from_secs(1));
-    assert_eq!(env.sim.request_count("orders", "GET"), 6);
+    assert!(started.elapsed() >= Duration::from_millis(1_600));
+    assert_eq!(env.sim.request_count("orders", "GET"), 4);
 }

@@ -1,23 +1,45 @@
 use std::time::{Duration, Instant};
 
 use qlo_client::{RateLimitConfig, RateLimiter};
+use sqlx::postgres::PgPoolOptions;
 use sqlx::PgPool;
 use sync_core::shared_limiter::PgRateLimiter;
 
 use crate::helpers::insert_config;
 
+/// The most instants that fall in one half-open window of `period`.
+fn busiest_window(sorted: &[Instant], period: Duration) -> usize {
+    (0..sorted.len())
+        .map(|i| {
+            sorted[i..]
+                .iter()
+                .take_while(|t| **t - sorted[i] < period)
+                .count()
+        })
+        .max()
+        .unwrap_or(0)
+}
+
 #[sqlx::test(migrator = "sync_core::db::MIGRATOR")]
-async fn two_limiters_on_one_config_never_exceed_the_limit_together(pool: PgPool) {
+async fn limiters_of_separate_processes_never_exceed_the_limit_in_any_window(pool: PgPool) {
     let config_id = insert_config(&pool).await;
-    // 5 tokens, refilled at 10 per second
-    let config = RateLimitConfig {
-        capacity: 5,
-        period: Duration::from_millis(500),
+    // 6 calls per second, bursts of 2, spaced for 1.3 s: one every 260 ms after the burst
+    let limit = RateLimitConfig {
+        capacity: 6,
+        period: Duration::from_secs(1),
+        burst: 2,
+        guard: Duration::from_millis(300),
     };
-    let limiters = [
-        PgRateLimiter::new(pool.clone(), config_id, config),
-        PgRateLimiter::new(pool.clone(), config_id, config),
-    ];
+    // each "process" with its own connection pool, as the workers, the scheduler and the api have
+    let mut limiters = Vec::new();
+    for _ in 0..2 {
+        let own = PgPoolOptions::new()
+            .max_connections(2)
+            .connect_with((*pool.connect_options()).clone())
+            .await
+            .unwrap();
+        limiters.push(PgRateLimiter::new(own, config_id, limit));
+    }
     let started = Instant::now();
     let mut tasks = Vec::new();
     for i in 0..4 {
@@ -37,46 +59,44 @@ async fn two_limiters_on_one_config_never_exceed_the_limit_together(pool: PgPool
     }
     granted.sort();
 
-    // 24 calls: a burst of 5, then 19 at 10 per second
+    assert_eq!(granted.len(), 24);
+    let busiest = busiest_window(&granted, limit.period);
+    assert!(busiest <= 6, "{busiest} calls within one second");
+    // 2 at once, then 22 slots 260 ms apart
     let took = started.elapsed();
-    assert!(
-        took >= Duration::from_millis(1_800),
-        "24 tokens in {took:?}"
-    );
-    // in any 500 ms: at most the bucket (5) plus what refills meanwhile (5), give or take a
-    // wake-up landing next to the one before it
-    let window = Duration::from_millis(500);
-    for (i, t) in granted.iter().enumerate() {
-        let in_window = granted[i..]
-            .iter()
-            .take_while(|u| **u - *t < window)
-            .count();
-        assert!(
-            in_window <= 11,
-            "{in_window} calls within {window:?} of call {i}"
-        );
-    }
+    assert!(took >= limit.spacing() * 22, "24 calls in {took:?}");
 }
 
 #[sqlx::test(migrator = "sync_core::db::MIGRATOR")]
-async fn the_bucket_refills_continuously_not_per_window(pool: PgPool) {
+async fn a_quiet_spell_gives_back_the_burst_and_no_more(pool: PgPool) {
     let config_id = insert_config(&pool).await;
-    // 4 tokens per 2 s: one every 500 ms
-    let config = RateLimitConfig {
+    // 4 calls per 2 s, bursts of 2, no guard: one every 667 ms after the burst
+    let limit = RateLimitConfig {
         capacity: 4,
         period: Duration::from_secs(2),
+        burst: 2,
+        guard: Duration::ZERO,
     };
-    let limiter = PgRateLimiter::new(pool.clone(), config_id, config);
-    for _ in 0..4 {
+    let limiter = PgRateLimiter::new(pool.clone(), config_id, limit);
+    assert_eq!(limiter.available().await.unwrap(), 2.0);
+    for _ in 0..2 {
         assert_eq!(limiter.acquire().await.unwrap(), Duration::ZERO);
     }
-    tokio::time::sleep(Duration::from_millis(1_250)).await; // 2.5 tokens back
-
-    assert_eq!(limiter.acquire().await.unwrap(), Duration::ZERO);
-    assert_eq!(limiter.acquire().await.unwrap(), Duration::ZERO);
+    assert!(limiter.available().await.unwrap() < 1.0);
     let waited = limiter.acquire().await.unwrap();
     assert!(
-        waited > Duration::from_millis(50) && waited <= Duration::from_millis(260),
-        "the third call should wait for the rest of one token (~250 ms), waited {waited:?}"
+        waited > Duration::from_millis(300) && waited <= limit.spacing(),
+        "the third call waits for its slot (~667 ms), waited {waited:?}"
     );
+
+    tokio::time::sleep(limit.period * 2).await;
+    assert_eq!(
+        limiter.available().await.unwrap(),
+        2.0,
+        "never above the burst"
+    );
+    for _ in 0..2 {
+        assert_eq!(limiter.acquire().await.unwrap(), Duration::ZERO);
+    }
+    assert!(limiter.acquire().await.unwrap() > Duration::from_millis(300));
 }
