@@ -5,6 +5,7 @@ mod ari_recovery;
 mod ari_support;
 mod availability;
 mod correlation;
+mod db_restart;
 mod dlq;
 mod observability;
 mod pull;

@@ -5,6 +5,7 @@
 
 mod demo;
 mod env;
+pub mod postgres;
 mod processes;
 mod rabbit;
 
