@@ -93,7 +93,10 @@ function ConfigForm({ property, config, onDone }: { property: Property; config?:
           placeholder="https://hotel.example.com/api"
           required
         />
-        <span className="hint">The QloApps webservice root, ending in /api.</span>
+        <span className="hint">
+          The QloApps webservice root: <code>https://host/api</code> (needs URL rewriting) or{" "}
+          <code>https://host/webservice/dispatcher.php</code>.
+        </span>
         {fieldProblem("baseUrl") && <span className="bad-text">{fieldProblem("baseUrl")}</span>}
       </label>
       <label>

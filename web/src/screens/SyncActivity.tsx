@@ -3,6 +3,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, unwrap, type Schemas } from "../api/client";
 import { useRole } from "../auth";
 import { Card, Empty, ErrorBox, Loading, Pill, formatTime } from "../components/ui";
+import { ConfigPicker, useChosenConfig } from "../components/ConfigPicker";
 import { NeedsAttention } from "./Attention";
 
 type Property = Schemas["Property"];
@@ -10,31 +11,14 @@ type LogEntry = Schemas["SyncLogEntry"];
 
 /** Manual sync, sync runs, the sync log and per-reservation timelines of one config. */
 export function SyncActivity({ property }: { property: Property }) {
-  const configs = useQuery({
-    queryKey: ["configs", property.id],
-    queryFn: () => unwrap(api.GET("/api/v1/qloapps/configs", { params: { query: { propertyId: property.id } } })),
-  });
-  const [chosen, setChosen] = useState<string | null>(null);
+  const { configs, config, choose } = useChosenConfig(property.id);
   if (configs.isLoading) return <Loading what="configs" />;
-  if (configs.error) return <ErrorBox error={configs.error} />;
-  const list = configs.data ?? [];
-  const config = list.find((c) => c.id === chosen) ?? list[0];
+  if (configs.error) return <ErrorBox error={configs.error} title="Cannot read the QloApps configs" />;
   if (!config) return <Empty>No QloApps config yet: nothing has synced.</Empty>;
   const tz = property.timezone;
   return (
     <div className="stack">
-      {list.length > 1 && (
-        <label className="row">
-          Config
-          <select value={config.id} onChange={(e) => setChosen(e.target.value)}>
-            {list.map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.name}
-              </option>
-            ))}
-          </select>
-        </label>
-      )}
+      {(configs.data ?? []).length > 1 && <ConfigPicker configs={configs.data ?? []} value={config} onChange={choose} />}
       <ManualSync configId={config.id} />
       <NeedsAttention configId={config.id} timeZone={tz} />
       <Runs configId={config.id} timeZone={tz} />
@@ -72,7 +56,7 @@ function ManualSync({ configId }: { configId: string }) {
       )}
       {sync.data && (
         <div className="state ok" role="status">
-          Queued a {sync.data.syncType} sync (message {sync.data.messageId}).
+          Queued {sync.data.syncType === "incremental" ? "an incremental" : "a full"} sync (message {sync.data.messageId}).
         </div>
       )}
       {sync.error && <ErrorBox error={sync.error} title="Sync not queued" />}
