@@ -229,6 +229,10 @@ test("a manual sync runs and shows its counts", async ({ page }) => {
   await page.getByRole("link", { name: "Sync activity" }).click();
   await page.getByRole("button", { name: "Sync now (incremental)" }).click();
   await expect(page.getByRole("status").filter({ hasText: "Queued an incremental sync" })).toBeVisible();
+  // its progress, followed to the end: the first pull of a config has no watermark, it runs full
+  await expect(page.getByTestId("sync-progress")).toHaveText(/The full pull completed in \d+ ms: \d+ processed, \d+ created/, {
+    timeout: 45_000,
+  });
   const runs = page.getByRole("table", { name: "Sync runs" });
   // the first pull of a config has no watermark yet, so it runs as a full pull
   const pull = runs.getByRole("row", { name: /pull completed/ }).first();

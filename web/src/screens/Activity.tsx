@@ -67,7 +67,7 @@ export function Activity({ property }: { property: Property }) {
             <BarChart title="Failures" unit={per} points={series((b) => b.failures)} timeLabel={timeLabel} tone="bad" />
             <BarChart title="p95 push duration" unit="ms" points={series((b) => b.p95PushMs)} timeLabel={timeLabel} />
           </div>
-          <h3 className="subhead">Queue depths · every config, sampled each minute</h3>
+          <h3 className="subhead">Queue depths · shared by every config, the largest reading of each minute</h3>
           <div className="charts">
             {(
               [

@@ -144,7 +144,7 @@ export function Calendar({ property }: { property: Property }) {
             {report.warnings.length > 0 && <div>{report.warnings.join(" · ")}</div>}
           </div>
         )}
-        {pmsError ? <ErrorBox error={pmsError} /> : null}
+        {pmsError ? <ErrorBox error={pmsError} title="Cannot read the PMS availability or rates" /> : null}
         <div className="scroll">
           <table className="calendar" aria-label="Calendar">
             <thead>
