@@ -114,14 +114,6 @@ export function Calendar({ property }: { property: Property }) {
           <p className="hint">Your token is read-only: reconcile (a POST that calls QloApps) is disabled.</p>
         ) : config ? (
           <div className="row">
-            <button onClick={() => reconcile.mutate(true)} disabled={reconcile.isPending}>
-              {reconcile.isPending ? "Comparing with QloApps…" : "Reconcile (dry run)"}
-            </button>
-            {report && report.dryRun && report.availabilityDriftNights + report.rateDriftNights > 0 && (
-              <button className="danger" onClick={() => reconcile.mutate(false)} disabled={reconcile.isPending}>
-                Fix the drift in QloApps
-              </button>
-            )}
             <ConfigPicker
               configs={configs.data ?? []}
               value={config}
@@ -130,6 +122,14 @@ export function Calendar({ property }: { property: Property }) {
                 setReport(null);
               }}
             />
+            <button onClick={() => reconcile.mutate(true)} disabled={reconcile.isPending}>
+              {reconcile.isPending ? "Comparing with QloApps…" : "Reconcile (dry run)"}
+            </button>
+            {report && report.dryRun && report.availabilityDriftNights + report.rateDriftNights > 0 && (
+              <button className="danger" onClick={() => reconcile.mutate(false)} disabled={reconcile.isPending}>
+                Fix the drift in QloApps
+              </button>
+            )}
           </div>
         ) : (
           <Empty>No QloApps config: nothing to compare with.</Empty>

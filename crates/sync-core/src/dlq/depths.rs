@@ -65,7 +65,8 @@ impl DeadLetterQueue {
     }
 }
 
-fn missing_as(error: QueueError, queue: &str) -> DlqError {
+/// A passive declare's NOT_FOUND as [`DlqError::Missing`] naming `queue`; else a broker error.
+pub(super) fn missing_as(error: QueueError, queue: &str) -> DlqError {
     match error {
         QueueError::Broker(lapin::Error::ProtocolError(amqp)) if amqp.get_id() == NOT_FOUND => {
             DlqError::Missing {

@@ -276,14 +276,9 @@ impl DeadLetterQueue {
 
     async fn read_depth(&self, connection: &lapin::Connection) -> Result<u32, DlqError> {
         let queue = self.queue();
-        let depth = queue_depth(connection, &queue).await.map_err(|e| match e {
-            QueueError::Broker(lapin::Error::ProtocolError(amqp)) if amqp.get_id() == NOT_FOUND => {
-                DlqError::Missing {
-                    queue: queue.clone(),
-                }
-            }
-            other => DlqError::Broker(other),
-        })?;
+        let depth = queue_depth(connection, &queue)
+            .await
+            .map_err(|e| depths::missing_as(e, &queue))?;
         metrics::gauge!(DLQ_DEPTH, "queue" => queue).set(f64::from(depth));
         Ok(depth)
     }
