@@ -16,6 +16,13 @@ const ids = () =>
 const shots = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "docs", "console");
 const shot = (page: Page, name: string) => page.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
 
+/** At tablet width (768 px) the page itself never scrolls sideways (wide tables scroll in their box). */
+async function fitsTablet(page: Page) {
+  await page.setViewportSize({ width: 768, height: 1024 });
+  await expect.poll(() => page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(768);
+  await page.setViewportSize({ width: 1280, height: 860 });
+}
+
 async function signIn(page: Page, token: string) {
   await page.goto("/");
   await page.getByLabel("API token").fill(token);
@@ -207,6 +214,7 @@ test("several dead letters: live DLQ depth, then a multi-selection replayed and 
   const preview = page.getByTestId("preview");
   await expect(preview).toContainText("Replay the 2 selected messages: 2 messages of 3 in the queue.");
   await shot(page, "dead-letters");
+  await fitsTablet(page);
   await page.getByRole("button", { name: "Yes, replay 2" }).click();
   await expect(page.getByTestId("dlq-report")).toHaveText("Replayed 2, failed 0.");
   await expect(table.getByRole("row", { name: /reservation\.create/ })).toHaveCount(1);
@@ -289,6 +297,7 @@ test("drift made behind QloApps' back shows on the calendar after a dry run, and
   }
   await expect(page.locator(`td[data-night="GENERAL ${month}-13"]`)).not.toHaveClass(/drift/);
   await shot(page, "calendar");
+  await fitsTablet(page);
 
   await page.getByRole("button", { name: "Fix the drift in QloApps" }).click();
   await expect(report).toContainText("Fixed", { timeout: 45_000 });
@@ -311,6 +320,7 @@ test("the charts show the pushes and pulls of the runs above", async ({ page }) 
   await expect(page.getByRole("img", { name: /^Dead-letter queue depth: peak [1-9]\d* messages$/ })).toBeVisible();
   await expect(page.getByRole("img", { name: /^Outbound queue depth: peak \d+ messages$/ })).toBeVisible();
   await shot(page, "charts");
+  await fitsTablet(page);
 
   // the config picker: the other config has no activity of its own
   const picker = page.getByLabel("QloApps config");
