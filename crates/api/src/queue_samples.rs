@@ -1,16 +1,17 @@
 //! The queue-depth history behind the console's chart: every `API_QUEUE_SAMPLE_INTERVAL_MS`
 //! (default 15 s) the api reads the work queues' and the DLQ's depths from RabbitMQ and keeps
-//! the largest reading of each minute for 48 h in `queue_depth_samples` (this module is the
-//! table's only writer). Prometheus has the same numbers as `qlosync_queue_depth`, but the
-//! console must not need Prometheus.
+//! the largest reading of each minute for 48 h in `queue_depth_samples` (this sampler is the
+//! table's only writer, through `sync_core::db::queue_depth_samples`). Prometheus has the same
+//! numbers as `qlosync_queue_depth`, but the console must not need Prometheus.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, DurationRound, TimeDelta, Utc};
+use chrono::TimeDelta;
 use sqlx::PgPool;
 use sync_core::config::{parse_or, ConfigError};
-use sync_core::dlq::{DeadLetterQueue, QueueDepths};
+use sync_core::db::queue_depth_samples;
+use sync_core::dlq::DeadLetterQueue;
 use tokio_util::sync::CancellationToken;
 
 /// How often the sampler reads the queues by default (one row per minute keeps the largest).
@@ -29,38 +30,6 @@ pub fn interval_from_env(env: &impl Fn(&str) -> Option<String>) -> Result<Durati
     Ok(Duration::from_millis(ms))
 }
 
-/// Stores one reading under its minute, keeping for each queue the largest reading of the
-/// minute (several readings a minute, several api processes). Returns whether the row changed.
-pub async fn record(pool: &PgPool, depths: &QueueDepths) -> Result<bool, sqlx::Error> {
-    let minute = minute_of(depths.read_at);
-    let written = sqlx::query(
-        "INSERT INTO queue_depth_samples AS s (sampled_at, outbound, inbound, dead_letter)
-         VALUES ($1, $2, $3, $4)
-         ON CONFLICT (sampled_at) DO UPDATE SET
-             outbound = greatest(s.outbound, excluded.outbound),
-             inbound = greatest(s.inbound, excluded.inbound),
-             dead_letter = greatest(s.dead_letter, excluded.dead_letter)
-         WHERE excluded.outbound > s.outbound OR excluded.inbound > s.inbound
-             OR excluded.dead_letter > s.dead_letter",
-    )
-    .bind(minute)
-    .bind(as_i32(depths.outbound.messages))
-    .bind(as_i32(depths.inbound.messages))
-    .bind(as_i32(depths.dead_letter.messages))
-    .execute(pool)
-    .await?;
-    Ok(written.rows_affected() == 1)
-}
-
-/// Deletes samples older than [`KEEP_FOR`] before `now`; returns how many.
-pub async fn prune(pool: &PgPool, now: DateTime<Utc>) -> Result<u64, sqlx::Error> {
-    let deleted = sqlx::query("DELETE FROM queue_depth_samples WHERE sampled_at < $1")
-        .bind(now - KEEP_FOR)
-        .execute(pool)
-        .await?;
-    Ok(deleted.rows_affected())
-}
-
 /// A reading that failed (RabbitMQ away, the queues not declared yet by a worker that is
 /// still starting) is tried again this soon.
 pub const RETRY_AFTER: Duration = Duration::from_secs(5);
@@ -76,8 +45,8 @@ pub async fn sample_once(pool: &PgPool, dlq: &DeadLetterQueue) -> bool {
         }
     };
     let stored = async {
-        record(pool, &depths).await?;
-        prune(pool, depths.read_at).await
+        queue_depth_samples::record(pool, &depths).await?;
+        queue_depth_samples::prune(pool, depths.read_at - KEEP_FOR).await
     };
     match stored.await {
         Ok(_) => true,
@@ -107,14 +76,6 @@ pub async fn run(
             () = tokio::time::sleep(wait) => {}
         }
     }
-}
-
-fn minute_of(at: DateTime<Utc>) -> DateTime<Utc> {
-    at.duration_trunc(TimeDelta::minutes(1)).unwrap_or(at)
-}
-
-fn as_i32(n: u32) -> i32 {
-    i32::try_from(n).unwrap_or(i32::MAX)
 }
 
 #[cfg(test)]

@@ -2,11 +2,12 @@
 //! private prefix is stored under its minute (the largest reading of the minute stays), pruned
 //! after 48 h, and charted by `.../activity`.
 
-use api::queue_samples::{prune, record, sample_once, KEEP_FOR};
+use api::queue_samples::{sample_once, KEEP_FOR};
 use axum::http::StatusCode;
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use serde_json::Value;
 use sqlx::PgPool;
+use sync_core::db::queue_depth_samples::{prune, record};
 use sync_core::dlq::{QueueDepth, QueueDepths};
 use uuid::Uuid;
 
@@ -83,7 +84,7 @@ async fn one_row_a_minute_with_its_largest_reading_and_none_older_than_48_hours(
     for at in [old, kept] {
         record(&pool, &depths(at, 1, 0)).await.unwrap();
     }
-    assert_eq!(prune(&pool, now).await.unwrap(), 1);
+    assert_eq!(prune(&pool, now - KEEP_FOR).await.unwrap(), 1);
     let stored = samples(&pool).await;
     assert_eq!(stored.len(), 2, "{stored:?}");
     assert_eq!(stored[1], (minute, 9, 0, 1));
