@@ -32,6 +32,7 @@ function stubApi() {
     vi.fn(async (request: Request) => {
       const path = new URL(request.url).pathname;
       if (path === "/api/v1/session") return json({ role: "admin", canWrite: true });
+      if (path === "/api/v1/qloapps/configs") return json([{ id: "c-1", name: "Lakeside", syncEnabled: true, qloappsHotelId: 1 }]);
       if (path === "/api/v1/dlq") return json({ queue: "qloapps.dlq", total: 30, messages: Array.from({ length: 30 }, (_, i) => letter(i)) });
       const body = await request.json();
       sent.push({ path, body });
@@ -48,13 +49,14 @@ describe("the dead-letter screen", () => {
     render(
       <QueryClientProvider client={new QueryClient()}>
         <SessionProvider>
-          <DeadLetters timeZone="Europe/Paris" />
+          <DeadLetters timeZone="Europe/Paris" propertyId="p-1" />
         </SessionProvider>
       </QueryClientProvider>,
     );
     const table = await screen.findByRole("table", { name: "Dead letters" });
     expect(within(table).getAllByRole("row")).toHaveLength(26); // the header and a page of 25
     expect(screen.getByTestId("dlq-page")).toHaveTextContent("1–25 of 30");
+    expect(await screen.findByRole("option", { name: "Lakeside" })).toHaveValue("c-1");
     await userEvent.click(await screen.findByLabelText("Select all on this page"));
     expect(screen.getByTestId("selected-count")).toHaveTextContent("25 messages selected");
     await userEvent.click(screen.getByRole("button", { name: "Next page" }));

@@ -26,8 +26,15 @@ const LISTED = 1000;
  * The dead-letter queue: why each message failed and its body; replay or discard one, a
  * multi-selection, or everything matching a filter, each with the count before it runs.
  */
-export function DeadLetters({ timeZone }: { timeZone: string }) {
+export function DeadLetters({ timeZone, propertyId }: { timeZone: string; propertyId?: string }) {
   const { canWrite } = useRole();
+  // config names for the filter (the queue is the installation's: other properties' show as ids)
+  const configs = useQuery({
+    queryKey: ["configs", propertyId],
+    enabled: !!propertyId,
+    queryFn: () => unwrap(api.GET("/api/v1/qloapps/configs", { params: { query: { propertyId: propertyId ?? "" } } })),
+  });
+  const configName = (id: string) => configs.data?.find((c) => c.id.toLowerCase() === id.toLowerCase())?.name ?? id;
   const queryClient = useQueryClient();
   const list = useQuery({
     queryKey: ["dlq", "count"],
@@ -80,7 +87,13 @@ export function DeadLetters({ timeZone }: { timeZone: string }) {
         <div className="row filters">
           <FilterSelect label="Event" value={filter.eventType} options={distinct(messages, (m) => m.eventType)} onChange={(v) => changeFilter({ ...filter, eventType: v })} />
           <FilterSelect label="Reason" value={filter.reason} options={distinct(messages, (m) => m.reason)} onChange={(v) => changeFilter({ ...filter, reason: v })} />
-          <FilterSelect label="Config" value={filter.configId} options={distinct(messages, (m) => m.configId)} onChange={(v) => changeFilter({ ...filter, configId: v })} />
+          <FilterSelect
+            label="Config"
+            value={filter.configId}
+            options={distinct(messages, (m) => m.configId)}
+            name={configName}
+            onChange={(v) => changeFilter({ ...filter, configId: v })}
+          />
           {canWrite && shown.length > 0 && (
             <>
               <button onClick={() => ask("replay", filterBody(filter), whole)}>Replay {isEmptyFilter(filter) ? "all" : "matching"}…</button>
@@ -245,11 +258,13 @@ function FilterSelect({
   label,
   value,
   options,
+  name = (o) => o,
   onChange,
 }: {
   label: string;
   value: string | undefined;
   options: string[];
+  name?: (option: string) => string;
   onChange: (value: string | undefined) => void;
 }) {
   return (
@@ -259,7 +274,7 @@ function FilterSelect({
         <option value="">any</option>
         {options.map((o) => (
           <option key={o} value={o}>
-            {o}
+            {name(o)}
           </option>
         ))}
       </select>
