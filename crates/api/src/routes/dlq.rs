@@ -52,10 +52,9 @@ impl IntoResponse for DlqRouteError {
     fn into_response(self) -> Response {
         let message = match &self {
             DlqRouteError::Api(_) => None,
-            DlqRouteError::NotConfigured => Some(
-                "the dead-letter queue is unavailable: RABBITMQ_URL is not set for the api"
-                    .to_owned(),
-            ),
+            DlqRouteError::NotConfigured => {
+                Some("RabbitMQ is unavailable: RABBITMQ_URL is not set for the api".to_owned())
+            }
             DlqRouteError::Dlq(e @ DlqError::Missing { .. }) => Some(e.to_string()),
             DlqRouteError::Dlq(e) if e.is_unavailable() => {
                 tracing::warn!(error = %e, "dead-letter queue operation failed");
