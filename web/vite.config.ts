@@ -15,5 +15,7 @@ export default defineConfig({
     environment: "jsdom",
     include: ["src/**/*.test.{ts,tsx}"],
     setupFiles: ["src/test-setup.ts"],
+    // generous: the DOM tests click through screens on machines busy with other builds
+    testTimeout: 30_000,
   },
 });

@@ -16,6 +16,13 @@ const ids = () =>
 const shots = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "docs", "console");
 const shot = (page: Page, name: string) => page.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
 
+/** At tablet width (768 px) the page itself never scrolls sideways (wide tables scroll in their box). */
+async function fitsTablet(page: Page) {
+  await page.setViewportSize({ width: 768, height: 1024 });
+  await expect.poll(() => page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(768);
+  await page.setViewportSize({ width: 1280, height: 860 });
+}
+
 async function signIn(page: Page, token: string) {
   await page.goto("/");
   await page.getByLabel("API token").fill(token);
@@ -169,18 +176,71 @@ test("an unmapped room type dead-letters its push; mapped in the console and rep
   await page.getByRole("row", { name: /reservation\.create/ }).first().getByRole("button", { name: "Replay" }).click();
   await expect(page.getByTestId("preview")).toContainText("1 message");
   await page.getByRole("button", { name: "Yes, replay 1" }).click();
-  await expect(page.getByTestId("dlq-report")).toHaveText("Replayed 1.");
+  await expect(page.getByTestId("dlq-report")).toHaveText("Replayed 1, failed 0.");
   await expect(page.getByText("The dead-letter queue is empty")).toBeVisible();
   await expect.poll(() => qloappsOrderOf(request, reservationId), { timeout: 45_000 }).not.toBeNull();
   await page.getByRole("link", { name: "Sync activity" }).click();
   await expect(page.getByRole("table", { name: "Needs attention" })).toHaveCount(0, { timeout: 15_000 });
 });
 
+test("several dead letters: live DLQ depth, then a multi-selection replayed and the rest discarded, each counted first", async ({ page, request }) => {
+  const { configId, roomTypeIds } = ids();
+  const luxury = roomTypeIds[3];
+  const mappings = `/api/v1/qloapps/configs/${configId}/room-type-mappings`;
+  const mapping = (await call(request, "GET", mappings)).find((m: { localRoomTypeId: string }) => m.localRoomTypeId === luxury);
+  await call(request, "DELETE", `${mappings}/${mapping.id}`);
+  const reservations: string[] = [];
+  for (const days of [50, 53, 56]) reservations.push(await reserve(request, luxury, days));
+
+  // the depth of the DLQ as RabbitMQ counts it, live on the channel manager
+  await signIn(page, admin());
+  const health = page.getByLabel("Health of QloApps demo");
+  await expect(health.getByTestId("dlq-depth")).toContainText("3 in the queue", { timeout: 45_000 });
+  await expect(health.getByTestId("dlq-depth")).toContainText("3 of this config");
+  await expect(health.getByTestId("queue-depths")).toHaveText(/^outbound \d+ · inbound \d+ · live, all configs$/);
+  await shot(page, "channel-manager");
+
+  // fix the cause, then pick two of the three
+  await call(request, "POST", mappings, { localRoomTypeId: luxury, qloappsRoomTypeId: 4 });
+  await page.getByRole("link", { name: "Dead letters" }).click();
+  const table = page.getByRole("table", { name: "Dead letters" });
+  await expect(table.getByRole("row", { name: /reservation\.create/ })).toHaveCount(3);
+  await table.getByLabel("Select all on this page").check();
+  await expect(page.getByTestId("selected-count")).toHaveText("3 messages selected");
+  const rows = table.getByRole("row", { name: /reservation\.create/ });
+  await rows.nth(2).getByRole("checkbox").uncheck();
+  await expect(page.getByTestId("selected-count")).toHaveText("2 messages selected");
+  await page.getByRole("button", { name: "Replay selected…" }).click();
+  const preview = page.getByTestId("preview");
+  await expect(preview).toContainText("Replay the 2 selected messages: 2 messages of 3 in the queue.");
+  await shot(page, "dead-letters");
+  await fitsTablet(page);
+  await page.getByRole("button", { name: "Yes, replay 2" }).click();
+  await expect(page.getByTestId("dlq-report")).toHaveText("Replayed 2, failed 0.");
+  await expect(table.getByRole("row", { name: /reservation\.create/ })).toHaveCount(1);
+
+  // the rest by filter: counted over the whole queue first
+  await page.getByLabel("Reason").selectOption("permanent");
+  await page.getByRole("button", { name: "Discard matching…" }).click();
+  await expect(preview).toContainText("Discard every message matching the filter: 1 message of 1 in the queue.");
+  await page.getByRole("button", { name: "Yes, discard 1" }).click();
+  await expect(page.getByTestId("dlq-report")).toHaveText("Discarded 1.");
+  await expect(page.getByText("The dead-letter queue is empty")).toBeVisible();
+
+  // the two replayed reached QloApps
+  const ordered = async () => (await Promise.all(reservations.map((r) => qloappsOrderOf(request, r)))).filter((o) => o !== null).length;
+  await expect.poll(ordered, { timeout: 45_000 }).toBe(2);
+});
+
 test("a manual sync runs and shows its counts", async ({ page }) => {
   await signIn(page, admin());
   await page.getByRole("link", { name: "Sync activity" }).click();
   await page.getByRole("button", { name: "Sync now (incremental)" }).click();
-  await expect(page.getByRole("status").filter({ hasText: "Queued a incremental sync" })).toBeVisible();
+  await expect(page.getByRole("status").filter({ hasText: "Queued an incremental sync" })).toBeVisible();
+  // its progress, followed to the end: the first pull of a config has no watermark, it runs full
+  await expect(page.getByTestId("sync-progress")).toHaveText(/The full pull completed in \d+ ms: \d+ processed, \d+ created/, {
+    timeout: 45_000,
+  });
   const runs = page.getByRole("table", { name: "Sync runs" });
   // the first pull of a config has no watermark yet, so it runs as a full pull
   const pull = runs.getByRole("row", { name: /pull completed/ }).first();
@@ -222,6 +282,10 @@ test("drift made behind QloApps' back shows on the calendar after a dry run, and
 
   await signIn(page, admin());
   await page.getByRole("link", { name: "Calendar" }).click();
+  // the picker: the config with sync on is the default, the other one is there to choose
+  const picker = page.getByLabel("QloApps config");
+  await expect(picker).toHaveValue(ids().configId);
+  await expect(picker.getByRole("option", { name: /Wrong key/ })).toHaveCount(1);
   await page.getByRole("button", { name: "Next month" }).click();
   await expect(page.getByLabel("Month", { exact: true })).toHaveValue(month);
   await page.getByRole("button", { name: "Reconcile (dry run)" }).click();
@@ -233,6 +297,7 @@ test("drift made behind QloApps' back shows on the calendar after a dry run, and
   }
   await expect(page.locator(`td[data-night="GENERAL ${month}-13"]`)).not.toHaveClass(/drift/);
   await shot(page, "calendar");
+  await fitsTablet(page);
 
   await page.getByRole("button", { name: "Fix the drift in QloApps" }).click();
   await expect(report).toContainText("Fixed", { timeout: 45_000 });
@@ -251,7 +316,22 @@ test("the charts show the pushes and pulls of the runs above", async ({ page }) 
   await expect(page.getByRole("img", { name: /^p95 push duration: peak \d/ })).toBeVisible();
   // the dead-lettered push of the unmapped room type failed
   await expect(page.getByRole("img", { name: /^Failures: peak [1-9]/ })).toBeVisible();
+  // the api samples the queues (every second here): the dead letters above were counted
+  await expect(page.getByRole("img", { name: /^Dead-letter queue depth: peak [1-9]\d* messages$/ })).toBeVisible();
+  await expect(page.getByRole("img", { name: /^Outbound queue depth: peak \d+ messages$/ })).toBeVisible();
   await shot(page, "charts");
+  await fitsTablet(page);
+
+  // the config picker: the other config has no activity of its own
+  const picker = page.getByLabel("QloApps config");
+  await expect(picker.getByRole("option")).toHaveText(["QloApps demo · hotel 1", "Wrong key · hotel 2 (sync off)"]);
+  await picker.selectOption({ label: "Wrong key · hotel 2 (sync off)" });
+  await expect(page.getByRole("heading", { name: "Activity of Wrong key" })).toBeVisible();
+  await expect(page.getByRole("figure", { name: "Pushes to QloApps" })).toContainText("Nothing in this period.");
+  await page.reload();
+  await expect(page.getByRole("heading", { name: "Activity of Wrong key" })).toBeVisible();
+  await picker.selectOption({ label: "QloApps demo · hotel 1" });
+  await expect(page.getByRole("img", { name: /^Pushes to QloApps: peak [1-9]/ })).toBeVisible();
 });
 
 test("a read-only token sees the screens and none of the actions", async ({ page }) => {

@@ -124,6 +124,8 @@ export default async function globalSetup() {
       API_TOKENS: adminToken,
       API_READONLY_TOKENS: readonlyToken,
       API_CONSOLE_DIR: join(web, "dist"),
+      // the queue-depth chart: a reading a second, so the short-lived dead letters are seen
+      API_QUEUE_SAMPLE_INTERVAL_MS: "1000",
     });
     start("outbound-worker", [], { OPS_LISTEN_ADDR: `127.0.0.1:${stackPorts.ops}` });
     start("inbound-worker", [], { OPS_LISTEN_ADDR: `127.0.0.1:${stackPorts.ops + 1}` });

@@ -96,7 +96,7 @@ function Shell() {
             <Route path="/sync" element={property ? <SyncActivity property={property} /> : <NoProperty />} />
             <Route path="/calendar" element={property ? <Calendar property={property} /> : <NoProperty />} />
             <Route path="/activity" element={property ? <Activity property={property} /> : <NoProperty />} />
-            <Route path="/dead-letters" element={<DeadLetters timeZone={property?.timezone ?? "UTC"} />} />
+            <Route path="/dead-letters" element={<DeadLetters timeZone={property?.timezone ?? "UTC"} propertyId={property?.id} />} />
             <Route
               path="/api-reference"
               element={

@@ -31,3 +31,14 @@ describe("the calendar grid", () => {
     expect(cells.get("2026-12-02")).toMatchObject({ pmsAvailable: 5, pmsRate: "120.00", drift: false });
   });
 });
+
+describe("the calendar's month", () => {
+  it("is the property's month, not the browser's or UTC's", async () => {
+    const { monthIn } = await import("./calendar");
+    // 1 December 05:00 UTC is still 30 November in Los Angeles, already December in Auckland
+    const at = new Date("2026-12-01T05:00:00Z");
+    expect(monthIn(at, "America/Los_Angeles")).toBe("2026-11");
+    expect(monthIn(at, "Pacific/Auckland")).toBe("2026-12");
+    expect(monthIn(new Date("2026-12-31T20:00:00Z"), "Asia/Tokyo")).toBe("2027-01");
+  });
+});

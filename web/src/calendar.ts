@@ -13,6 +13,13 @@ export function monthOf(date: Date): string {
   return date.toISOString().slice(0, 7);
 }
 
+/** YYYY-MM of an instant in the property's time zone (the calendar opens on the property's month). */
+export function monthIn(date: Date, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit" }).formatToParts(date);
+  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? "";
+  return `${part("year")}-${part("month")}`;
+}
+
 export type Cell = {
   pmsAvailable?: number;
   pmsRate?: string;

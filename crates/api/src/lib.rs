@@ -14,6 +14,7 @@ pub mod dlq_cli;
 pub mod error;
 pub mod extract;
 pub mod openapi;
+pub mod queue_samples;
 pub mod routes;
 pub mod startup;
 pub mod state;

@@ -9,8 +9,8 @@ use utoipa::{Modify, OpenApi};
 use crate::error::{ErrorBody, ErrorDetail, FieldError};
 use crate::routes::{
     activity, booking_events, channel_managers, connection_test, dlq, guests, health, inventory,
-    out_of_sync, properties, pull_failures, qloapps_configs, qloapps_room_types, reconcile,
-    reservations, room_type_mappings, room_types, session, sync,
+    out_of_sync, properties, pull_failures, qloapps_configs, qloapps_room_types, queue_depths,
+    reconcile, reservations, room_type_mappings, room_types, session, sync,
 };
 
 #[derive(OpenApi)]
@@ -38,6 +38,7 @@ use crate::routes::{
         reconcile::reconcile,
         channel_managers::get_status, connection_test::test_connection, channel_managers::switch,
         dlq::list_dead_letters, dlq::replay_dead_letters, dlq::discard_dead_letters,
+        dlq::preview_dead_letters, queue_depths::get_queue_depths,
         session::get_session,
         activity::get_activity,
         qloapps_room_types::list_qloapps_room_types,

@@ -33,6 +33,8 @@ pub struct Application {
     state: AppState,
     /// Publishes the outbox; absent when `RABBITMQ_URL` is not set.
     relay: Option<OutboxRelay>,
+    /// How often the queue depths are sampled for the console's chart.
+    sample_every: Duration,
 }
 
 impl Application {
@@ -67,10 +69,13 @@ impl Application {
                 settings.relay.clone(),
             )
         });
+        let sample_every =
+            crate::queue_samples::interval_from_env(&sync_core::config::process_env)?;
         Ok(Application {
             listener,
             state,
             relay,
+            sample_every,
         })
     }
 
@@ -93,6 +98,17 @@ impl Application {
         let relay = self
             .relay
             .map(|relay| tokio::spawn(relay.run(shutdown.child_token())));
+        // the queue-depth history of the console's chart (crate::queue_samples)
+        let sampler = self.state.dlq.clone().map(|dlq| {
+            let pool = self.state.pool.clone();
+            let every = self.sample_every;
+            tokio::spawn(crate::queue_samples::run(
+                pool,
+                dlq,
+                every,
+                shutdown.child_token(),
+            ))
+        });
         let serve_shutdown = shutdown.clone();
         let served = axum::serve(self.listener, app(self.state))
             .with_graceful_shutdown(async move { serve_shutdown.cancelled().await })
@@ -102,6 +118,9 @@ impl Application {
         shutdown.cancel();
         if let Some(relay) = relay {
             relay.await.context("outbox relay task")?;
+        }
+        if let Some(sampler) = sampler {
+            sampler.await.context("queue depth sampler task")?;
         }
         served
     }

@@ -37,6 +37,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/dlq/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * How many messages the selection covers right now, counted over the whole dead-letter queue
+         *     (not only a listing's first 1000) and left in place: what a discard would remove
+         *     (`matching`) and a replay could publish (`replayable`). Asked before a replay or discard,
+         *     so the confirmation can say the number.
+         */
+        post: operations["preview_dead_letters"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/dlq/replay": {
         parameters: {
             query?: never;
@@ -460,6 +482,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/queues": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Messages ready in the outbound and inbound work queues and in the dead-letter queue now,
+         *     read with passive declares. The queues are the installation's (every config shares them).
+         */
+        get: operations["get_queue_depths"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reservations/{reservationId}": {
         parameters: {
             query?: never;
@@ -691,10 +733,27 @@ export interface components {
             /** Format: date-time */
             at: string;
             /**
+             * Format: int32
+             * @description the same for the dead-letter queue
+             */
+            dlqDepth?: number | null;
+            /**
              * Format: int64
              * @description items of either direction that failed
              */
             failures: number;
+            /**
+             * Format: int32
+             * @description the same for the inbound work queue
+             */
+            inboundQueueDepth?: number | null;
+            /**
+             * Format: int32
+             * @description the largest depth of the outbound work queue sampled in the bucket (the queues are
+             *     shared by every config); null without a sample (the api was not running, or RabbitMQ
+             *     was away)
+             */
+            outboundQueueDepth?: number | null;
             /**
              * Format: double
              * @description 95th percentile of the outbound runs' duration started in the bucket, ms; null without one
@@ -977,9 +1036,29 @@ export interface components {
              */
             skipped: number;
         };
+        /** @description What a selection covers in the dead-letter queue right now. */
+        DlqPreview: {
+            /**
+             * Format: int32
+             * @description Messages the selection matches: what a discard would remove.
+             */
+            matching: number;
+            queue: string;
+            /**
+             * Format: int32
+             * @description Of `matching`, those a replay can publish (their original queue is one of this
+             *     installation's work queues); the rest would be reported as failures.
+             */
+            replayable: number;
+            /**
+             * Format: int32
+             * @description Messages ready in the DLQ when the count started (all of them were read).
+             */
+            total: number;
+        };
         /**
-         * @description Which messages to replay or discard: `messageId`, one or more filters (combined with AND),
-         *     or `all: true`.
+         * @description Which messages to act on: `messageId`, `messageIds` (a multi-select), one or more filters
+         *     (combined with AND), or `all: true`. `messageIds` and `all` stand alone.
          */
         DlqSelectionBody: {
             /** @description every message in the dead-letter queue; cannot be combined with the fields above */
@@ -990,6 +1069,11 @@ export interface components {
             eventType?: string | null;
             /** @description the `id` of a listed message */
             messageId?: string | null;
+            /**
+             * @description the `id`s of listed messages, 1-1000, each at most 255 characters; cannot be combined
+             *     with the other fields
+             */
+            messageIds?: string[] | null;
             /**
              * @description permanent, retries_exhausted, invalid_message, deferred_too_long, expired, maxlen,
              *     rejected or unknown
@@ -1318,6 +1402,26 @@ export interface components {
             /** Format: int64 */
             rateLimitPeriodMs: number;
             syncEnabled: boolean;
+        };
+        QueueDepth: {
+            /**
+             * Format: int32
+             * @description messages ready in it (not counting those a consumer holds unacknowledged)
+             */
+            messages: number;
+            /** @description the queue's full name, prefix included */
+            queue: string;
+        };
+        /** @description One reading of the three queues an operator watches. */
+        QueueDepths: {
+            /** @description messages the workers gave up on, waiting for an operator */
+            deadLetter: components["schemas"]["QueueDepth"];
+            /** @description pull requests and booking events waiting for the inbound worker */
+            inbound: components["schemas"]["QueueDepth"];
+            /** @description PMS changes waiting for the outbound worker */
+            outbound: components["schemas"]["QueueDepth"];
+            /** Format: date-time */
+            readAt: string;
         };
         /** @description One night QloApps prices otherwise than the PMS. */
         RateDrift: {
@@ -1863,6 +1967,91 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DiscardReport"];
+                };
+            };
+            /** @description malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the token is read-only (API_READONLY_TOKENS) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is larger than API_BODY_LIMIT_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Content-Type is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description RABBITMQ_URL not set or RabbitMQ down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    preview_dead_letters: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DlqSelectionBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DlqPreview"];
                 };
             };
             /** @description malformed JSON */
@@ -4154,6 +4343,43 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_queue_depths: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueueDepths"];
+                };
+            };
+            /** @description missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description RABBITMQ_URL not set, RabbitMQ down, or the queues not declared under QLOSYNC_QUEUE_PREFIX */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

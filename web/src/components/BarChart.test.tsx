@@ -31,4 +31,19 @@ describe("the bar chart", () => {
     expect(screen.getByText("Nothing in this period.")).toBeInTheDocument();
     expect(screen.queryByRole("img")).toBeNull();
   });
+
+  it("draws a sampled zero of a gauge as a tick, and is empty only without samples", () => {
+    const points = [
+      { at: "2026-12-01T10:00:00Z", value: null },
+      { at: "2026-12-01T10:01:00Z", value: 0 },
+      { at: "2026-12-01T10:02:00Z", value: 3 },
+    ];
+    const { container } = render(<BarChart title="Depth" unit="messages" timeLabel={label} points={points} zeroIsData />);
+    expect(screen.getByRole("img", { name: "Depth: peak 3 messages" })).toBeInTheDocument();
+    const bars = container.querySelectorAll("rect");
+    expect(bars).toHaveLength(2);
+    expect(bars[0].getAttribute("height")).toBe("1");
+    render(<BarChart title="Idle" unit="messages" timeLabel={label} points={[points[0]]} zeroIsData empty="No samples." />);
+    expect(screen.getByText("No samples.")).toBeInTheDocument();
+  });
 });

@@ -19,6 +19,6 @@ export default function ApiReference() {
     SwaggerUIBundle({ spec: doc.data as object, domNode: target.current, deepLinking: false, tryItOutEnabled: false, supportedSubmitMethods: [] });
   }, [doc.data]);
   if (doc.isLoading) return <Loading what="the OpenAPI document" />;
-  if (doc.error) return <ErrorBox error={doc.error} />;
+  if (doc.error) return <ErrorBox error={doc.error} title="Cannot read the OpenAPI document" />;
   return <div className="api-reference" ref={target} />;
 }

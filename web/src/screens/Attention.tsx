@@ -24,8 +24,8 @@ export function NeedsAttention({ configId, timeZone }: { configId: string; timeZ
     refetchInterval: 5000,
   });
   if (outOfSync.isLoading || pullFailures.isLoading) return <Loading what="what needs attention" />;
-  if (outOfSync.error) return <ErrorBox error={outOfSync.error} />;
-  if (pullFailures.error) return <ErrorBox error={pullFailures.error} />;
+  if (outOfSync.error) return <ErrorBox error={outOfSync.error} title="Cannot read the out-of-sync reservations" />;
+  if (pullFailures.error) return <ErrorBox error={pullFailures.error} title="Cannot read the pull failures" />;
   const refused = outOfSync.data?.items ?? [];
   const failed = (pullFailures.data ?? []).filter((f) => !f.discardedAt);
   return (

@@ -3,7 +3,8 @@ import { useMutation, useQueries, useQuery } from "@tanstack/react-query";
 import { api, unwrap, type Schemas } from "../api/client";
 import { useRole } from "../auth";
 import { Card, Empty, ErrorBox, Loading, Pill, formatTime } from "../components/ui";
-import { cellsFor, monthOf, nightsOf } from "../calendar";
+import { ConfigPicker, useChosenConfig } from "../components/ConfigPicker";
+import { cellsFor, monthIn, monthOf, nightsOf } from "../calendar";
 
 type Property = Schemas["Property"];
 type Report = Schemas["ReconcileReport"];
@@ -16,14 +17,11 @@ function shift(month: string, by: number): string {
 /** Room type × night for a month: the PMS value, what QloApps has (from reconcile), drift. */
 export function Calendar({ property }: { property: Property }) {
   const { canWrite } = useRole();
-  const [month, setMonth] = useState(() => monthOf(new Date()));
+  const [month, setMonth] = useState(() => monthIn(new Date(), property.timezone));
   const nights = nightsOf(month);
   const from = nights[0] ?? "";
   const to = nights[nights.length - 1] ?? "";
-  const configs = useQuery({
-    queryKey: ["configs", property.id],
-    queryFn: () => unwrap(api.GET("/api/v1/qloapps/configs", { params: { query: { propertyId: property.id } } })),
-  });
+  const { configs, config, choose } = useChosenConfig(property.id);
   const roomTypes = useQuery({
     queryKey: ["room-types", property.id],
     queryFn: () =>
@@ -60,7 +58,6 @@ export function Calendar({ property }: { property: Property }) {
   });
   const pms = [...availabilityQueries, ...rateQueries];
   const [report, setReport] = useState<Report | null>(null);
-  const config = configs.data?.[0];
   const reconcile = useMutation({
     mutationFn: (dryRun: boolean) =>
       unwrap(
@@ -76,11 +73,12 @@ export function Calendar({ property }: { property: Property }) {
   });
 
   if (configs.isLoading || roomTypes.isLoading) return <Loading what="the calendar" />;
-  if (configs.error) return <ErrorBox error={configs.error} />;
-  if (roomTypes.error) return <ErrorBox error={roomTypes.error} />;
+  if (configs.error) return <ErrorBox error={configs.error} title="Cannot read the QloApps configs" />;
+  if (roomTypes.error) return <ErrorBox error={roomTypes.error} title="Cannot read the room types" />;
   if (types.length === 0) return <Empty>The property has no room types yet.</Empty>;
   const pmsError = pms.find((q) => q.error)?.error;
-  const reportFor = (id: string) => (report && report.from === from ? report.roomTypes.find((r) => r.roomTypeId === id) : undefined);
+  const reportFor = (id: string) =>
+    report && report.from === from && report.configId === config?.id ? report.roomTypes.find((r) => r.roomTypeId === id) : undefined;
 
   return (
     <div className="stack">
@@ -109,13 +107,21 @@ export function Calendar({ property }: { property: Property }) {
         }
       >
         <p className="hint">
-          Each cell: rooms the PMS allows / its nightly rate. After a reconcile, nights where QloApps differs are
-          highlighted with QloApps&apos; values.
+          Each cell: rooms the PMS allows / its nightly rate, for the property&apos;s nights (dates in {property.timezone}).
+          After a reconcile, nights where QloApps differs are highlighted with QloApps&apos; values.
         </p>
         {!canWrite ? (
           <p className="hint">Your token is read-only: reconcile (a POST that calls QloApps) is disabled.</p>
         ) : config ? (
           <div className="row">
+            <ConfigPicker
+              configs={configs.data ?? []}
+              value={config}
+              onChange={(id) => {
+                choose(id);
+                setReport(null);
+              }}
+            />
             <button onClick={() => reconcile.mutate(true)} disabled={reconcile.isPending}>
               {reconcile.isPending ? "Comparing with QloApps…" : "Reconcile (dry run)"}
             </button>
@@ -124,7 +130,6 @@ export function Calendar({ property }: { property: Property }) {
                 Fix the drift in QloApps
               </button>
             )}
-            <span className="muted">config {config.name}</span>
           </div>
         ) : (
           <Empty>No QloApps config: nothing to compare with.</Empty>
@@ -139,7 +144,7 @@ export function Calendar({ property }: { property: Property }) {
             {report.warnings.length > 0 && <div>{report.warnings.join(" · ")}</div>}
           </div>
         )}
-        {pmsError ? <ErrorBox error={pmsError} /> : null}
+        {pmsError ? <ErrorBox error={pmsError} title="Cannot read the PMS availability or rates" /> : null}
         <div className="scroll">
           <table className="calendar" aria-label="Calendar">
             <thead>

@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, unwrap, type Schemas } from "../api/client";
 import { useRole } from "../auth";
 import { ApiKeyState, Card, Empty, ErrorBox, Loading, Pill, age, formatTime } from "../components/ui";
+import { QueueDepthsCell, useQueueDepths, type QueueDepthsQuery } from "../components/QueueDepths";
 
 type Property = Schemas["Property"];
 type Status = Schemas["QloappsStatus"];
@@ -23,6 +24,7 @@ export function ChannelManager({ property }: { property: Property }) {
     refetchInterval: 10000,
     retry: false,
   });
+  const queues = useQueueDepths();
 
   if (status.isLoading) return <Loading what="the channel manager" />;
   if (status.error) return <ErrorBox error={status.error} title="Cannot read the channel-manager status" />;
@@ -37,7 +39,7 @@ export function ChannelManager({ property }: { property: Property }) {
         </Empty>
       ) : (
         data.qloapps.map((config) => (
-          <ConfigHealth key={config.configId} config={config} timeZone={property.timezone} dlq={dlq} />
+          <ConfigHealth key={config.configId} config={config} timeZone={property.timezone} dlq={dlq} queues={queues} />
         ))
       )}
     </div>
@@ -117,10 +119,12 @@ function ConfigHealth({
   config,
   timeZone,
   dlq,
+  queues,
 }: {
   config: Status;
   timeZone: string;
   dlq: { data?: Schemas["DeadLetterList"]; error: unknown };
+  queues: QueueDepthsQuery;
 }) {
   const { canWrite } = useRole();
   const test = useMutation({
@@ -176,15 +180,20 @@ function ConfigHealth({
             {config.oldestPendingAt && <span className="muted"> · oldest {age(config.oldestPendingAt)}</span>}
           </dd>
         </div>
+        <QueueDepthsCell queues={queues} />
         <div>
           <dt>Dead letters</dt>
-          <dd>
-            {dlq.error ? (
+          <dd data-testid="dlq-depth">
+            {queues.error ? (
               <span className="muted">unavailable</span>
-            ) : dlqCount === undefined ? (
+            ) : !queues.data ? (
               "…"
             ) : (
-              <Link to="/dead-letters">{dlqCount}</Link>
+              <>
+                <Link to="/dead-letters">{queues.data.deadLetter.messages}</Link>
+                <span className="muted"> in the queue</span>
+                {dlqCount !== undefined && !dlq.error && <span className="muted"> · {dlqCount} of this config</span>}
+              </>
             )}
           </dd>
         </div>

@@ -93,7 +93,10 @@ function ConfigForm({ property, config, onDone }: { property: Property; config?:
           placeholder="https://hotel.example.com/api"
           required
         />
-        <span className="hint">The QloApps webservice root, ending in /api.</span>
+        <span className="hint">
+          The QloApps webservice root: <code>https://host/api</code> (needs URL rewriting) or{" "}
+          <code>https://host/webservice/dispatcher.php</code>.
+        </span>
         {fieldProblem("baseUrl") && <span className="bad-text">{fieldProblem("baseUrl")}</span>}
       </label>
       <label>
@@ -181,7 +184,7 @@ function ConfigCard({ config, property }: { config: Config; property: Property }
           </div>
         </dl>
       )}
-      {toggle.error && <ErrorBox error={toggle.error} />}
+      {toggle.error && <ErrorBox error={toggle.error} title="Not changed" />}
       <Mappings config={config} property={property} />
     </Card>
   );
@@ -243,8 +246,8 @@ function Mappings({ config, property }: { config: Config; property: Property }) 
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ["mappings", config.id] }),
   });
   if (roomTypes.isLoading || mappings.isLoading) return <Loading what="room-type mappings" />;
-  if (roomTypes.error) return <ErrorBox error={roomTypes.error} />;
-  if (mappings.error) return <ErrorBox error={mappings.error} />;
+  if (roomTypes.error) return <ErrorBox error={roomTypes.error} title="Cannot read the room types" />;
+  if (mappings.error) return <ErrorBox error={mappings.error} title="Cannot read the room-type mappings" />;
   const types = roomTypes.data ?? [];
   const byRoomType = new Map((mappings.data ?? []).map((m) => [m.localRoomTypeId, m]));
   return (

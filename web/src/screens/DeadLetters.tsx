@@ -1,142 +1,188 @@
 import { useState } from "react";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, unwrap, type Schemas } from "../api/client";
 import { useRole } from "../auth";
 import { Card, Empty, ErrorBox, Loading, Pill, formatTime } from "../components/ui";
-import { distinct, isEmptyFilter, matchesFilter, type DlqFilter } from "../dlq";
+import { DlqConfirm, DlqResult, type DlqAction, type DlqOutcome, type DlqPending } from "../components/DlqConfirm";
+import {
+  allSelected,
+  distinct,
+  filterBody,
+  isEmptyFilter,
+  matchesFilter,
+  PAGE_SIZE,
+  pageOf,
+  plural,
+  stillListed,
+  toggle,
+  togglePage,
+  type DlqFilter,
+} from "../dlq";
 
 type Message = Schemas["DeadLetterInfo"];
-type Action = "replay" | "discard";
-type Pending = { action: Action; body: Schemas["DlqSelectionBody"]; count: number; what: string };
+const LISTED = 1000;
 
-/** The dead-letter queue: why each message failed, its body; replay or discard with a preview. */
-export function DeadLetters({ timeZone }: { timeZone: string }) {
+/**
+ * The dead-letter queue: why each message failed and its body; replay or discard one, a
+ * multi-selection, or everything matching a filter, each with the count before it runs.
+ */
+export function DeadLetters({ timeZone, propertyId }: { timeZone: string; propertyId?: string }) {
   const { canWrite } = useRole();
+  // config names for the filter (the queue is the installation's: other properties' show as ids)
+  const configs = useQuery({
+    queryKey: ["configs", propertyId],
+    enabled: !!propertyId,
+    queryFn: () => unwrap(api.GET("/api/v1/qloapps/configs", { params: { query: { propertyId: propertyId ?? "" } } })),
+  });
+  const configName = (id: string) => configs.data?.find((c) => c.id.toLowerCase() === id.toLowerCase())?.name ?? id;
   const queryClient = useQueryClient();
   const list = useQuery({
     queryKey: ["dlq", "count"],
-    queryFn: () => unwrap(api.GET("/api/v1/dlq", { params: { query: { limit: 1000 } } })),
+    queryFn: () => unwrap(api.GET("/api/v1/dlq", { params: { query: { limit: LISTED } } })),
     refetchInterval: 5000,
     retry: false,
   });
   const [filter, setFilter] = useState<DlqFilter>({});
+  const [page, setPage] = useState(0);
+  const [picked, setPicked] = useState<Set<string>>(new Set());
   const [open, setOpen] = useState<string | null>(null);
-  const [pending, setPending] = useState<Pending | null>(null);
-  const [report, setReport] = useState<string | null>(null);
-  const run = useMutation({
-    mutationFn: async (p: Pending) => {
-      if (p.action === "replay") {
-        const r = await unwrap(api.POST("/api/v1/dlq/replay", { body: p.body }));
-        return `Replayed ${r.replayed}${r.failed ? `, ${r.failed} failed: ${r.failures.map((f) => f.error).join("; ")}` : ""}.`;
-      }
-      const r = await unwrap(api.POST("/api/v1/dlq/discard", { body: p.body }));
-      return `Discarded ${r.discarded}.`;
-    },
-    onSuccess: (words) => {
-      setReport(words);
-      setPending(null);
-      queryClient.invalidateQueries({ queryKey: ["dlq"] });
-    },
-  });
+  const [pending, setPending] = useState<DlqPending | null>(null);
+  const [outcome, setOutcome] = useState<DlqOutcome | null>(null);
 
   if (list.isLoading) return <Loading what="the dead-letter queue" />;
   if (list.error) return <ErrorBox error={list.error} title="Cannot read the dead-letter queue" />;
   const messages = list.data?.messages ?? [];
+  const total = list.data?.total ?? 0;
   const shown = messages.filter((m) => matchesFilter(m, filter));
-  const ask = (action: Action, body: Schemas["DlqSelectionBody"], count: number, what: string) => {
-    setReport(null);
-    setPending({ action, body, count, what });
+  const paged = pageOf(shown, page);
+  const pageIds = paged.rows.map((m) => m.id);
+  const selected = stillListed(picked, messages);
+  const ask = (action: DlqAction, body: Schemas["DlqSelectionBody"], what: string) => {
+    setOutcome(null);
+    setPending({ action, body, what });
   };
+  const changeFilter = (next: DlqFilter) => {
+    setFilter(next);
+    setPage(0);
+    setPicked(new Set());
+  };
+  const done = (result: DlqOutcome) => {
+    setOutcome(result);
+    setPending(null);
+    setPicked(new Set());
+    queryClient.invalidateQueries({ queryKey: ["dlq"] });
+    queryClient.invalidateQueries({ queryKey: ["queues"] });
+  };
+  const whole = isEmptyFilter(filter) ? "every message in the queue" : "every message matching the filter";
 
   return (
     <div className="stack">
-      <Card title={<>Dead letters <span className="muted">· {list.data?.total ?? 0} in {list.data?.queue}</span></>}>
+      <Card
+        title={
+          <>
+            Dead letters <span className="muted">· {total} in {list.data?.queue}</span>
+          </>
+        }
+      >
         <div className="row filters">
-          <FilterSelect label="Event" value={filter.eventType} options={distinct(messages, (m) => m.eventType)} onChange={(v) => setFilter({ ...filter, eventType: v })} />
-          <FilterSelect label="Reason" value={filter.reason} options={distinct(messages, (m) => m.reason)} onChange={(v) => setFilter({ ...filter, reason: v })} />
-          <FilterSelect label="Config" value={filter.configId} options={distinct(messages, (m) => m.configId)} onChange={(v) => setFilter({ ...filter, configId: v })} />
+          <FilterSelect label="Event" value={filter.eventType} options={distinct(messages, (m) => m.eventType)} onChange={(v) => changeFilter({ ...filter, eventType: v })} />
+          <FilterSelect label="Reason" value={filter.reason} options={distinct(messages, (m) => m.reason)} onChange={(v) => changeFilter({ ...filter, reason: v })} />
+          <FilterSelect
+            label="Config"
+            value={filter.configId}
+            options={distinct(messages, (m) => m.configId)}
+            name={configName}
+            onChange={(v) => changeFilter({ ...filter, configId: v })}
+          />
           {canWrite && shown.length > 0 && (
             <>
-              <button
-                onClick={() =>
-                  isEmptyFilter(filter)
-                    ? ask("replay", { all: true }, messages.length, "every message")
-                    : ask("replay", filter, shown.length, "every message matching the filter")
-                }
-              >
-                Replay {isEmptyFilter(filter) ? "all" : "matching"}…
-              </button>
-              <button
-                className="danger"
-                onClick={() =>
-                  isEmptyFilter(filter)
-                    ? ask("discard", { all: true }, messages.length, "every message")
-                    : ask("discard", filter, shown.length, "every message matching the filter")
-                }
-              >
+              <button onClick={() => ask("replay", filterBody(filter), whole)}>Replay {isEmptyFilter(filter) ? "all" : "matching"}…</button>
+              <button className="danger" onClick={() => ask("discard", filterBody(filter), whole)}>
                 Discard {isEmptyFilter(filter) ? "all" : "matching"}…
               </button>
             </>
           )}
         </div>
-        {pending && (
-          <div className="confirm" role="dialog" aria-label="Confirm">
-            <p data-testid="preview">
-              {pending.action === "replay" ? "Replay" : "Discard"} {pending.what}:{" "}
-              <strong>
-                {pending.count} message{pending.count === 1 ? "" : "s"}
-              </strong>
-              {pending.action === "replay"
-                ? " go back to the queue they failed in. Fix the cause first."
-                : " are removed for good."}
-            </p>
-            <button onClick={() => run.mutate(pending)} disabled={run.isPending} className={pending.action === "discard" ? "danger" : ""}>
-              {run.isPending ? "Working…" : `Yes, ${pending.action} ${pending.count}`}
+        {canWrite && selected.size > 0 && (
+          <div className="row selection-bar" aria-label="Selection">
+            <strong data-testid="selected-count">{plural(selected.size, "message")} selected</strong>
+            <button onClick={() => ask("replay", { messageIds: [...selected] }, `the ${plural(selected.size, "selected message")}`)}>
+              Replay selected…
             </button>
-            <button className="secondary" onClick={() => setPending(null)}>
-              Cancel
+            <button className="danger" onClick={() => ask("discard", { messageIds: [...selected] }, `the ${plural(selected.size, "selected message")}`)}>
+              Discard selected…
+            </button>
+            <button className="link" onClick={() => setPicked(new Set())}>
+              Clear selection
             </button>
           </div>
         )}
-        {report && (
-          <div className="state ok" role="status" data-testid="dlq-report">
-            {report}
-          </div>
+        {pending && <DlqConfirm key={JSON.stringify(pending)} pending={pending} onDone={done} onCancel={() => setPending(null)} />}
+        {outcome && <DlqResult outcome={outcome} />}
+        {total > messages.length && (
+          <p className="hint">
+            The first {messages.length} of {total} are listed (oldest first); the filters and &quot;Replay all / matching&quot;
+            cover the whole queue.
+          </p>
         )}
-        {run.error && <ErrorBox error={run.error} title="Not done" />}
         {messages.length === 0 ? (
           <Empty>The dead-letter queue is empty: nothing failed for good.</Empty>
         ) : shown.length === 0 ? (
           <Empty>No message matches the filter.</Empty>
         ) : (
-          <div className="scroll">
-            <table aria-label="Dead letters">
-              <thead>
-                <tr>
-                  <th>Event</th>
-                  <th>Reason</th>
-                  <th>Queue</th>
-                  <th>Attempts</th>
-                  <th>First failure</th>
-                  <th>Error</th>
-                  <th />
-                </tr>
-              </thead>
-              <tbody>
-                {shown.map((m) => (
-                  <Row
-                    key={m.id}
-                    message={m}
-                    timeZone={timeZone}
-                    open={open === m.id}
-                    toggle={() => setOpen(open === m.id ? null : m.id)}
-                    canWrite={canWrite}
-                    ask={(action) => ask(action, { messageId: m.id }, 1, `message ${m.id}`)}
-                  />
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <>
+            <div className="scroll">
+              <table aria-label="Dead letters">
+                <thead>
+                  <tr>
+                    {canWrite && (
+                      <th>
+                        <input
+                          type="checkbox"
+                          aria-label="Select all on this page"
+                          checked={allSelected(selected, pageIds)}
+                          onChange={() => setPicked(togglePage(selected, pageIds))}
+                        />
+                      </th>
+                    )}
+                    <th>Event</th>
+                    <th>Reason</th>
+                    <th>Queue</th>
+                    <th>Attempts</th>
+                    <th>First failure</th>
+                    <th>Error</th>
+                    <th />
+                  </tr>
+                </thead>
+                <tbody>
+                  {paged.rows.map((m) => (
+                    <Row
+                      key={m.id}
+                      message={m}
+                      timeZone={timeZone}
+                      open={open === m.id}
+                      toggleOpen={() => setOpen(open === m.id ? null : m.id)}
+                      canWrite={canWrite}
+                      picked={selected.has(m.id)}
+                      togglePicked={() => setPicked(toggle(selected, m.id))}
+                      ask={(action) => ask(action, { messageId: m.id }, `message ${m.id}`)}
+                    />
+                  ))}
+                </tbody>
+              </table>
+            </div>
+            <div className="row pager">
+              <span className="muted" data-testid="dlq-page">
+                {paged.page * PAGE_SIZE + 1}–{paged.page * PAGE_SIZE + paged.rows.length} of {shown.length}
+              </span>
+              <button className="secondary" disabled={paged.page === 0} onClick={() => setPage(paged.page - 1)}>
+                Previous page
+              </button>
+              <button className="secondary" disabled={paged.page + 1 >= paged.pages} onClick={() => setPage(paged.page + 1)}>
+                Next page
+              </button>
+            </div>
+          </>
         )}
       </Card>
     </div>
@@ -147,20 +193,29 @@ function Row({
   message: m,
   timeZone,
   open,
-  toggle,
+  toggleOpen,
   canWrite,
+  picked,
+  togglePicked,
   ask,
 }: {
   message: Message;
   timeZone: string;
   open: boolean;
-  toggle: () => void;
+  toggleOpen: () => void;
   canWrite: boolean;
-  ask: (action: Action) => void;
+  picked: boolean;
+  togglePicked: () => void;
+  ask: (action: DlqAction) => void;
 }) {
   return (
     <>
-      <tr>
+      <tr className={picked ? "picked" : undefined}>
+        {canWrite && (
+          <td>
+            <input type="checkbox" aria-label={`Select ${m.id}`} checked={picked} onChange={togglePicked} />
+          </td>
+        )}
         <td>{m.eventType ?? <span className="muted">unknown</span>}</td>
         <td>
           <Pill tone={m.reason === "retries_exhausted" ? "warn" : "bad"}>{m.reason.replace(/_/g, " ")}</Pill>
@@ -170,24 +225,24 @@ function Row({
         <td>{formatTime(m.firstFailureAt, timeZone)}</td>
         <td className="bad-text">{m.error ?? ""}</td>
         <td>
-<div className="row">
-          <button className="secondary" onClick={toggle} aria-expanded={open}>
-            {open ? "Close" : "Open"}
-          </button>
-          {canWrite && (
-            <>
-              <button onClick={() => ask("replay")}>Replay</button>
-              <button className="danger" onClick={() => ask("discard")}>
-                Discard
-              </button>
-            </>
-          )}
-        </div>
-</td>
+          <div className="row">
+            <button className="secondary" onClick={toggleOpen} aria-expanded={open}>
+              {open ? "Close" : "Open"}
+            </button>
+            {canWrite && (
+              <>
+                <button onClick={() => ask("replay")}>Replay</button>
+                <button className="danger" onClick={() => ask("discard")}>
+                  Discard
+                </button>
+              </>
+            )}
+          </div>
+        </td>
       </tr>
       {open && (
         <tr className="detail">
-          <td colSpan={7}>
+          <td colSpan={canWrite ? 8 : 7}>
             <div className="muted">
               id {m.id} · correlation {m.correlationId ?? "—"} · {m.sizeBytes} bytes · replayed {m.replayCount}×
             </div>
@@ -203,11 +258,13 @@ function FilterSelect({
   label,
   value,
   options,
+  name = (o) => o,
   onChange,
 }: {
   label: string;
   value: string | undefined;
   options: string[];
+  name?: (option: string) => string;
   onChange: (value: string | undefined) => void;
 }) {
   return (
@@ -217,7 +274,7 @@ function FilterSelect({
         <option value="">any</option>
         {options.map((o) => (
           <option key={o} value={o}>
-            {o}
+            {name(o)}
           </option>
         ))}
       </select>

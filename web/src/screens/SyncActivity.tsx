@@ -3,38 +3,23 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, unwrap, type Schemas } from "../api/client";
 import { useRole } from "../auth";
 import { Card, Empty, ErrorBox, Loading, Pill, formatTime } from "../components/ui";
+import { ConfigPicker, useChosenConfig } from "../components/ConfigPicker";
 import { NeedsAttention } from "./Attention";
+import { pullProgress } from "../sync";
 
 type Property = Schemas["Property"];
 type LogEntry = Schemas["SyncLogEntry"];
 
 /** Manual sync, sync runs, the sync log and per-reservation timelines of one config. */
 export function SyncActivity({ property }: { property: Property }) {
-  const configs = useQuery({
-    queryKey: ["configs", property.id],
-    queryFn: () => unwrap(api.GET("/api/v1/qloapps/configs", { params: { query: { propertyId: property.id } } })),
-  });
-  const [chosen, setChosen] = useState<string | null>(null);
+  const { configs, config, choose } = useChosenConfig(property.id);
   if (configs.isLoading) return <Loading what="configs" />;
-  if (configs.error) return <ErrorBox error={configs.error} />;
-  const list = configs.data ?? [];
-  const config = list.find((c) => c.id === chosen) ?? list[0];
+  if (configs.error) return <ErrorBox error={configs.error} title="Cannot read the QloApps configs" />;
   if (!config) return <Empty>No QloApps config yet: nothing has synced.</Empty>;
   const tz = property.timezone;
   return (
     <div className="stack">
-      {list.length > 1 && (
-        <label className="row">
-          Config
-          <select value={config.id} onChange={(e) => setChosen(e.target.value)}>
-            {list.map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.name}
-              </option>
-            ))}
-          </select>
-        </label>
-      )}
+      {(configs.data ?? []).length > 1 && <ConfigPicker configs={configs.data ?? []} value={config} onChange={choose} />}
       <ManualSync configId={config.id} />
       <NeedsAttention configId={config.id} timeZone={tz} />
       <Runs configId={config.id} timeZone={tz} />
@@ -47,23 +32,29 @@ export function SyncActivity({ property }: { property: Property }) {
 function ManualSync({ configId }: { configId: string }) {
   const { canWrite } = useRole();
   const queryClient = useQueryClient();
+  const runs = useRuns(configId);
+  // the runs there were when the sync was queued: the first new pull is the one it started
+  const [before, setBefore] = useState<Set<string> | null>(null);
   const sync = useMutation({
-    mutationFn: (syncType: "incremental" | "full") =>
-      unwrap(api.POST("/api/v1/qloapps/sync", { body: { configId, syncType } })),
+    mutationFn: (syncType: "incremental" | "full") => {
+      setBefore(new Set((runs.data ?? []).map((r) => r.id)));
+      return unwrap(api.POST("/api/v1/qloapps/sync", { body: { configId, syncType } }));
+    },
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ["runs", configId] }),
   });
+  const progress = sync.data && before ? pullProgress(runs.data ?? [], before) : null;
   return (
     <Card title="Manual sync">
       <p className="hint">
         Pulls QloApps orders into the PMS: <em>incremental</em> since the last watermark, <em>full</em> everything.
-        Progress shows in the runs below.
+        Its progress shows here and in the runs below.
       </p>
       {canWrite ? (
         <div className="row">
-          <button onClick={() => sync.mutate("incremental")} disabled={sync.isPending}>
+          <button onClick={() => sync.mutate("incremental")} disabled={sync.isPending || runs.isLoading}>
             Sync now (incremental)
           </button>
-          <button className="secondary" onClick={() => sync.mutate("full")} disabled={sync.isPending}>
+          <button className="secondary" onClick={() => sync.mutate("full")} disabled={sync.isPending || runs.isLoading}>
             Full sync
           </button>
         </div>
@@ -72,7 +63,12 @@ function ManualSync({ configId }: { configId: string }) {
       )}
       {sync.data && (
         <div className="state ok" role="status">
-          Queued a {sync.data.syncType} sync (message {sync.data.messageId}).
+          Queued {sync.data.syncType === "incremental" ? "an incremental" : "a full"} sync (message {sync.data.messageId}).
+        </div>
+      )}
+      {progress && (
+        <div className={`state ${progress.tone === "bad" ? "error" : progress.tone === "ok" ? "ok" : "loading"}`} data-testid="sync-progress" aria-live="polite">
+          {progress.tone === "busy" && <span className="spinner" aria-hidden />} {progress.words}
         </div>
       )}
       {sync.error && <ErrorBox error={sync.error} title="Sync not queued" />}
@@ -80,8 +76,9 @@ function ManualSync({ configId }: { configId: string }) {
   );
 }
 
-function Runs({ configId, timeZone }: { configId: string; timeZone: string }) {
-  const runs = useQuery({
+/** The config's newest 20 runs, polled every 3 s (the runs table and the manual sync's progress). */
+function useRuns(configId: string) {
+  return useQuery({
     queryKey: ["runs", configId],
     queryFn: () =>
       unwrap(
@@ -91,12 +88,16 @@ function Runs({ configId, timeZone }: { configId: string; timeZone: string }) {
       ),
     refetchInterval: 3000,
   });
+}
+
+function Runs({ configId, timeZone }: { configId: string; timeZone: string }) {
+  const runs = useRuns(configId);
   return (
     <Card title="Sync runs">
       {runs.isLoading ? (
         <Loading what="runs" />
       ) : runs.error ? (
-        <ErrorBox error={runs.error} />
+        <ErrorBox error={runs.error} title="Cannot read the sync runs" />
       ) : (runs.data ?? []).length === 0 ? (
         <Empty>No sync run yet.</Empty>
       ) : (
@@ -242,7 +243,7 @@ function Log({ configId, timeZone }: { configId: string; timeZone: string }) {
       {log.isLoading ? (
         <Loading what="the sync log" />
       ) : log.error ? (
-        <ErrorBox error={log.error} />
+        <ErrorBox error={log.error} title="Cannot read the sync log" />
       ) : (log.data?.items ?? []).length === 0 ? (
         <Empty>Nothing logged{direction || outcome || entityType ? " for these filters" : " yet"}.</Empty>
       ) : (
@@ -306,7 +307,7 @@ function Timeline({ configId, property }: { configId: string; property: Property
       {reservations.isLoading ? (
         <Loading what="reservations" />
       ) : reservations.error ? (
-        <ErrorBox error={reservations.error} />
+        <ErrorBox error={reservations.error} title="Cannot read the reservations" />
       ) : list.length === 0 ? (
         <Empty>No reservation yet.</Empty>
       ) : (
@@ -338,7 +339,7 @@ function Timeline({ configId, property }: { configId: string; property: Property
           {entries.isLoading ? (
             <Loading what="the timeline" />
           ) : entries.error ? (
-            <ErrorBox error={entries.error} />
+            <ErrorBox error={entries.error} title="Cannot read the timeline" />
           ) : (entries.data?.items ?? []).length === 0 ? (
             <Empty>No push or pull touched it yet.</Empty>
           ) : (

@@ -1,6 +1,7 @@
-//! `GET /qloapps/configs/{configId}/activity`: pushes, pulls and failures per time bucket and
-//! the p95 push duration, over the last hours, from the sync log and runs qlosync keeps in
-//! PostgreSQL (the console's charts; no Prometheus needed).
+//! `GET /qloapps/configs/{configId}/activity`: pushes, pulls and failures per time bucket, the
+//! p95 push duration and the queue depths, over the last hours, from the sync log, the runs and
+//! the queue-depth samples qlosync keeps in PostgreSQL (the console's charts; no Prometheus
+//! needed).
 
 use axum::extract::State;
 use axum::routing::get;
@@ -54,9 +55,27 @@ pub struct ActivityBucket {
     pub failures: i64,
     /// 95th percentile of the outbound runs' duration started in the bucket, ms; null without one
     pub p95_push_ms: Option<f64>,
+    /// the largest depth of the outbound work queue sampled in the bucket (the queues are
+    /// shared by every config); null without a sample (the api was not running, or RabbitMQ
+    /// was away)
+    pub outbound_queue_depth: Option<i32>,
+    /// the same for the inbound work queue
+    pub inbound_queue_depth: Option<i32>,
+    /// the same for the dead-letter queue
+    pub dlq_depth: Option<i32>,
 }
 
-type Row = (DateTime<Utc>, i64, i64, i64, Option<f64>);
+#[derive(sqlx::FromRow)]
+struct Row {
+    at: DateTime<Utc>,
+    pushes: i64,
+    pulls: i64,
+    failures: i64,
+    p95: Option<f64>,
+    outbound: Option<i32>,
+    inbound: Option<i32>,
+    dead_letter: Option<i32>,
+}
 
 /// Activity of the config over the last `hours`.
 #[utoipa::path(get, path = "/api/v1/qloapps/configs/{configId}/activity", tag = "qloapps",
@@ -78,7 +97,7 @@ pub async fn get_activity(
     let from = (to - Duration::hours(hours))
         .duration_trunc(bucket)
         .map_err(|e| ApiError::Internal(anyhow::Error::new(e)))?;
-    let rows: Vec<Row> = sqlx::query_as(
+    let rows: Vec<Row> = sqlx::query_as::<_, Row>(
         "WITH items AS (
              SELECT date_bin(make_interval(secs => $3), created_at, $2) AS at,
                     count(*) FILTER (WHERE direction = 'outbound') AS pushes,
@@ -91,10 +110,19 @@ pub async fn get_activity(
              FROM qloapps_sync_state
              WHERE config_id = $1 AND direction = 'outbound' AND started_at >= $2
                AND duration_ms IS NOT NULL
-             GROUP BY 1)
-         SELECT coalesce(items.at, runs.at), coalesce(pushes, 0), coalesce(pulls, 0),
-                coalesce(failures, 0), runs.p95
-         FROM items FULL JOIN runs ON items.at = runs.at ORDER BY 1",
+             GROUP BY 1),
+         depths AS (
+             SELECT date_bin(make_interval(secs => $3), sampled_at, $2) AS at,
+                    max(outbound) AS outbound, max(inbound) AS inbound,
+                    max(dead_letter) AS dead_letter
+             FROM queue_depth_samples WHERE sampled_at >= $2 GROUP BY 1),
+         buckets AS (SELECT at FROM items UNION SELECT at FROM runs UNION SELECT at FROM depths)
+         SELECT buckets.at, coalesce(pushes, 0) AS pushes, coalesce(pulls, 0) AS pulls,
+                coalesce(failures, 0) AS failures, runs.p95,
+                depths.outbound, depths.inbound, depths.dead_letter
+         FROM buckets LEFT JOIN items USING (at) LEFT JOIN runs USING (at)
+              LEFT JOIN depths USING (at)
+         ORDER BY 1",
     )
     .bind(config_id)
     .bind(from)
@@ -127,13 +155,19 @@ fn fill(
             pulls: 0,
             failures: 0,
             p95_push_ms: None,
+            outbound_queue_depth: None,
+            inbound_queue_depth: None,
+            dlq_depth: None,
         };
-        while let Some(row) = rows.next_if(|r| r.0 <= at) {
-            if row.0 == at {
-                bucket.pushes = row.1;
-                bucket.pulls = row.2;
-                bucket.failures = row.3;
-                bucket.p95_push_ms = row.4;
+        while let Some(row) = rows.next_if(|r| r.at <= at) {
+            if row.at == at {
+                bucket.pushes = row.pushes;
+                bucket.pulls = row.pulls;
+                bucket.failures = row.failures;
+                bucket.p95_push_ms = row.p95;
+                bucket.outbound_queue_depth = row.outbound;
+                bucket.inbound_queue_depth = row.inbound;
+                bucket.dlq_depth = row.dead_letter;
             }
         }
         buckets.push(bucket);
@@ -152,7 +186,16 @@ mod tests {
             .unwrap()
             .to_utc();
         let step = TimeDelta::minutes(1);
-        let rows = vec![(from + step, 3, 1, 1, Some(80.0))];
+        let rows = vec![Row {
+            at: from + step,
+            pushes: 3,
+            pulls: 1,
+            failures: 1,
+            p95: Some(80.0),
+            outbound: Some(7),
+            inbound: Some(0),
+            dead_letter: Some(2),
+        }];
         let buckets = fill(from, from + TimeDelta::minutes(2), step, rows);
         assert_eq!(buckets.len(), 3);
         assert_eq!(buckets[0].pushes, 0);
@@ -162,6 +205,11 @@ mod tests {
             (3, 1, 1)
         );
         assert_eq!(buckets[1].p95_push_ms, Some(80.0));
+        assert_eq!(
+            (buckets[1].outbound_queue_depth, buckets[1].dlq_depth),
+            (Some(7), Some(2))
+        );
         assert_eq!(buckets[2].p95_push_ms, None);
+        assert_eq!(buckets[2].outbound_queue_depth, None);
     }
 }

@@ -11,22 +11,22 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use sync_core::dlq::{
-    DeadLetterList, DeadLetterQueue, DiscardReport, DlqError, DlqFilter, ReplayReport, Selection,
-    DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, REASONS,
+    DeadLetterList, DeadLetterQueue, DiscardReport, DlqError, DlqPreview, ReplayReport,
+    DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT,
 };
-use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
+use utoipa::IntoParams;
 
+pub use super::dlq_selection::{selection, DlqSelectionBody};
 use crate::error::{ApiError, ErrorBody, ErrorDetail};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::state::AppState;
-use crate::validate::Problems;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/dlq", get(list_dead_letters))
         .route("/dlq/replay", post(replay_dead_letters))
         .route("/dlq/discard", post(discard_dead_letters))
+        .route("/dlq/preview", post(preview_dead_letters))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -35,23 +35,6 @@ pub fn router() -> Router<AppState> {
 pub struct DlqListQuery {
     /// 1-1000, default 100
     pub limit: Option<i64>,
-}
-
-/// Which messages to replay or discard: `messageId`, one or more filters (combined with AND),
-/// or `all: true`.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct DlqSelectionBody {
-    /// the `id` of a listed message
-    pub message_id: Option<String>,
-    /// e.g. "reservation.create"
-    pub event_type: Option<String>,
-    pub config_id: Option<Uuid>,
-    /// permanent, retries_exhausted, invalid_message, deferred_too_long, expired, maxlen,
-    /// rejected or unknown
-    pub reason: Option<String>,
-    /// every message in the dead-letter queue; cannot be combined with the fields above
-    pub all: Option<bool>,
 }
 
 /// Why a DLQ call failed: bad input, or no broker to talk to (503).
@@ -69,10 +52,9 @@ impl IntoResponse for DlqRouteError {
     fn into_response(self) -> Response {
         let message = match &self {
             DlqRouteError::Api(_) => None,
-            DlqRouteError::NotConfigured => Some(
-                "the dead-letter queue is unavailable: RABBITMQ_URL is not set for the api"
-                    .to_owned(),
-            ),
+            DlqRouteError::NotConfigured => {
+                Some("RabbitMQ is unavailable: RABBITMQ_URL is not set for the api".to_owned())
+            }
             DlqRouteError::Dlq(e @ DlqError::Missing { .. }) => Some(e.to_string()),
             DlqRouteError::Dlq(e) if e.is_unavailable() => {
                 tracing::warn!(error = %e, "dead-letter queue operation failed");
@@ -102,7 +84,7 @@ impl IntoResponse for DlqRouteError {
     }
 }
 
-fn require_dlq(state: &AppState) -> Result<Arc<DeadLetterQueue>, DlqRouteError> {
+pub(super) fn require_dlq(state: &AppState) -> Result<Arc<DeadLetterQueue>, DlqRouteError> {
     state.dlq.clone().ok_or(DlqRouteError::NotConfigured)
 }
 
@@ -161,75 +143,18 @@ pub async fn discard_dead_letters(
     Ok(Json(report))
 }
 
-fn selection(body: DlqSelectionBody) -> Result<Selection, ApiError> {
-    let mut p = Problems::new();
-    let id = p.optional_text("messageId", body.message_id.as_deref(), 255);
-    let event_type = p.optional_text("eventType", body.event_type.as_deref(), 100);
-    let reason = body.reason.as_deref().map(str::trim).map(str::to_owned);
-    if let Some(r) = &reason {
-        let known = REASONS.contains(&r.as_str());
-        p.check(
-            known,
-            "reason",
-            &format!("must be one of {}", REASONS.join(", ")),
-        );
-    }
-    let filter = DlqFilter {
-        id,
-        event_type,
-        config_id: body.config_id.map(|c| c.to_string()),
-        reason,
-    };
-    let selection = match (body.all, Selection::matching(filter)) {
-        (Some(true), None) => Some(Selection::All),
-        (Some(true), Some(_)) => {
-            let problem = "cannot be combined with messageId, eventType, configId or reason";
-            p.add("all", problem);
-            None
-        }
-        (_, Some(selection)) => Some(selection),
-        (_, None) => {
-            let problem = "select messages with messageId, eventType, configId or reason, \
-                           or set all: true";
-            p.add("all", problem);
-            None
-        }
-    };
-    p.finish()?;
-    selection.ok_or_else(|| ApiError::field("all", "no selection"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn body(json: serde_json::Value) -> DlqSelectionBody {
-        serde_json::from_value(json).unwrap()
-    }
-
-    #[test]
-    fn a_selection_needs_an_id_a_filter_or_all() {
-        use serde_json::json;
-        assert_eq!(
-            selection(body(json!({"all": true}))).unwrap(),
-            Selection::All
-        );
-        let by_id = selection(body(json!({"messageId": " m-1 "}))).unwrap();
-        let Selection::Matching(filter) = by_id else {
-            panic!("a filter")
-        };
-        assert_eq!(filter.id.as_deref(), Some("m-1"));
-        for bad in [
-            json!({}),
-            json!({"all": false}),
-            json!({"all": true, "reason": "permanent"}),
-            json!({"messageId": "  "}),
-            json!({"reason": "bored"}),
-        ] {
-            assert!(
-                matches!(selection(body(bad.clone())), Err(ApiError::Validation(_))),
-                "{bad}"
-            );
-        }
-    }
+/// How many messages the selection covers right now, counted over the whole dead-letter queue
+/// (not only a listing's first 1000) and left in place: what a discard would remove
+/// (`matching`) and a replay could publish (`replayable`). Asked before a replay or discard,
+/// so the confirmation can say the number.
+#[utoipa::path(post, path = "/api/v1/dlq/preview", tag = "qloapps", request_body = DlqSelectionBody,
+    responses((status = 200, body = DlqPreview), (status = 422, body = ErrorBody),
+        (status = 503, description = "RABBITMQ_URL not set or RabbitMQ down", body = ErrorBody)))]
+pub async fn preview_dead_letters(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<DlqSelectionBody>,
+) -> Result<Json<DlqPreview>, DlqRouteError> {
+    let selection = selection(body)?;
+    let dlq = require_dlq(&state)?;
+    Ok(Json(dlq.preview(&selection).await?))
 }

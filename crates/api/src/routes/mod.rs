@@ -12,6 +12,7 @@ pub mod booking_events;
 pub mod channel_managers;
 pub mod connection_test;
 pub mod dlq;
+pub mod dlq_selection;
 pub mod guests;
 pub mod health;
 pub mod inventory;
@@ -20,6 +21,7 @@ pub mod properties;
 pub mod pull_failures;
 pub mod qloapps_configs;
 pub mod qloapps_room_types;
+pub mod queue_depths;
 pub mod reconcile;
 pub mod reservations;
 pub mod reservations_input;
@@ -45,6 +47,7 @@ pub fn api_router() -> Router<AppState> {
         .merge(reconcile::router())
         .merge(channel_managers::router())
         .merge(dlq::router())
+        .merge(queue_depths::router())
         .merge(session::router())
         .merge(activity::router())
         .merge(qloapps_room_types::router())

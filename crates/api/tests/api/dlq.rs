@@ -19,7 +19,7 @@ use uuid::Uuid;
 
 use crate::helpers::{request, TOKEN};
 
-mod broker;
+pub mod broker;
 mod cli;
 
 use broker::Broker;
@@ -71,6 +71,8 @@ async fn dlq_routes_need_the_token_and_a_selection() {
         ("GET", "/api/v1/dlq"),
         ("POST", "/api/v1/dlq/replay"),
         ("POST", "/api/v1/dlq/discard"),
+        ("POST", "/api/v1/dlq/preview"),
+        ("GET", "/api/v1/queues"),
     ] {
         let req = request(
             method.parse().expect("method"),
@@ -96,8 +98,19 @@ async fn dlq_routes_need_the_token_and_a_selection() {
         (json!({"reason": "bored"}), "reason"),
         (json!({"configId": "not-a-uuid"}), "configId"),
         (json!({"all": true, "purge": true}), "purge"),
+        (json!({"messageIds": []}), "messageIds"),
+        (json!({"messageIds": ["m-1", "  "]}), "messageIds"),
+        (
+            json!({"messageIds": ["m-1"], "eventType": "x"}),
+            "messageIds",
+        ),
+        (json!({"messageIds": "m-1"}), "messageIds"),
     ] {
-        for uri in ["/api/v1/dlq/replay", "/api/v1/dlq/discard"] {
+        for uri in [
+            "/api/v1/dlq/replay",
+            "/api/v1/dlq/discard",
+            "/api/v1/dlq/preview",
+        ] {
             let (status, answer) = call(&app, Method::POST, uri, Some(body.clone())).await;
             assert_eq!(status, 422, "{uri} {body}: {answer}");
             assert_eq!(fields(&answer), [field], "{uri} {body}: {answer}");
@@ -141,6 +154,12 @@ async fn without_rabbitmq_url_or_with_the_broker_down_the_dlq_answers_503() {
                 "/api/v1/dlq/discard",
                 Some(json!({"messageId": "m-1"})),
             ),
+            (
+                Method::POST,
+                "/api/v1/dlq/preview",
+                Some(json!({"messageIds": ["m-1"]})),
+            ),
+            (Method::GET, "/api/v1/queues", None),
         ] {
             let (status, answer) = call(&app, method, uri, body).await;
             assert_eq!(status, 503, "{uri}: {answer}");
@@ -214,6 +233,106 @@ async fn the_api_lists_replays_and_discards_dead_letters() {
 }
 
 #[tokio::test]
+async fn a_preview_counts_without_taking_and_message_ids_act_on_exactly_those() {
+    let broker = Broker::new().await;
+    let app = router(Some(broker.dlq()));
+    let (c1, c2) = (Uuid::new_v4(), Uuid::new_v4());
+    let first = broker.dead_letter(c1, "permanent", true).await;
+    let second = broker.dead_letter(c2, "permanent", true).await;
+    // no original queue recorded: a replay cannot publish it
+    let orphan = broker.dead_letter(c2, "permanent", false).await;
+    let preview = |body: Value| {
+        let app = app.clone();
+        async move { call(&app, Method::POST, "/api/v1/dlq/preview", Some(body)).await }
+    };
+
+    let (status, counted) = preview(json!({"configId": c2})).await;
+    assert_eq!(status, 200, "{counted}");
+    assert_eq!(
+        (
+            &counted["total"],
+            &counted["matching"],
+            &counted["replayable"]
+        ),
+        (&json!(3), &json!(2), &json!(1)),
+        "{counted}"
+    );
+    let (_, counted) = preview(json!({"messageIds": [first, orphan, "not-there"]})).await;
+    assert_eq!(
+        (&counted["matching"], &counted["replayable"]),
+        (&json!(2), &json!(1))
+    );
+    let (_, counted) = preview(json!({"all": true})).await;
+    assert_eq!(counted["matching"], 3);
+    let (_, listed) = call(&app, Method::GET, "/api/v1/dlq", None).await;
+    assert_eq!(
+        listed["total"], 3,
+        "a preview leaves every message in place"
+    );
+
+    let (status, depths) = call(&app, Method::GET, "/api/v1/queues", None).await;
+    assert_eq!(status, 200, "{depths}");
+    assert_eq!(depths["deadLetter"]["messages"], 3);
+    assert_eq!(
+        depths["deadLetter"]["queue"],
+        broker.topology.dead_letter_queue()
+    );
+    assert_eq!(depths["outbound"]["messages"], 0);
+
+    let picked = json!({"messageIds": [first, second]});
+    let (status, report) = call(&app, Method::POST, "/api/v1/dlq/replay", Some(picked)).await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(
+        (&report["replayed"], &report["skipped"], &report["failed"]),
+        (&json!(2), &json!(1), &json!(0)),
+        "{report}"
+    );
+    let work = broker.topology.work_queue(QueueKind::Outbound);
+    let (_, depths) = call(&app, Method::GET, "/api/v1/queues", None).await;
+    assert_eq!(
+        (
+            &depths["outbound"]["messages"],
+            &depths["outbound"]["queue"]
+        ),
+        (&json!(2), &json!(work)),
+        "the two replayed are in their work queue: {depths}"
+    );
+    assert_eq!(depths["deadLetter"]["messages"], 1);
+
+    let orphan_only = json!({"messageIds": [orphan]});
+    let (_, report) = call(&app, Method::POST, "/api/v1/dlq/replay", Some(orphan_only)).await;
+    assert_eq!(report["failed"], 1, "{report}");
+    assert_eq!(report["failures"][0]["id"], orphan.as_str());
+    let why = report["failures"][0]["error"].as_str().unwrap_or_default();
+    assert!(why.contains("original queue"), "{why}");
+
+    let discard = json!({"messageIds": [orphan, first]});
+    let (_, report) = call(&app, Method::POST, "/api/v1/dlq/discard", Some(discard)).await;
+    assert_eq!(
+        (&report["discarded"], &report["skipped"]),
+        (&json!(1), &json!(0))
+    );
+    assert_eq!(broker.depth(&broker.topology.dead_letter_queue()).await, 0);
+}
+
+#[tokio::test]
+async fn queue_depths_of_queues_never_declared_are_a_503_naming_the_queue() {
+    let never_declared = Topology::new(QueueConfig {
+        prefix: format!("nodecl{}.", &Uuid::new_v4().simple().to_string()[..8]),
+        ..QueueConfig::default()
+    });
+    let app = router(Some(DeadLetterQueue::new(
+        broker::amqp_url(),
+        never_declared.clone(),
+    )));
+    let (status, answer) = call(&app, Method::GET, "/api/v1/queues", None).await;
+    assert_eq!(status, 503, "{answer}");
+    let message = answer["error"]["message"].as_str().unwrap_or_default();
+    let outbound = never_declared.work_queue(QueueKind::Outbound);
+    assert!(message.contains(&outbound), "{message}");
+}
+
+#[tokio::test]
 async fn the_dlq_routes_and_their_bodies_are_in_the_openapi_document() {
     let (status, doc) = call(&router(None), Method::GET, "/api/v1/openapi.json", None).await;
     assert_eq!(status, 200);
@@ -221,6 +340,8 @@ async fn the_dlq_routes_and_their_bodies_are_in_the_openapi_document() {
         ("/api/v1/dlq", "get"),
         ("/api/v1/dlq/replay", "post"),
         ("/api/v1/dlq/discard", "post"),
+        ("/api/v1/dlq/preview", "post"),
+        ("/api/v1/queues", "get"),
     ] {
         let responses = &doc["paths"][path][method]["responses"];
         assert!(
@@ -235,6 +356,8 @@ async fn the_dlq_routes_and_their_bodies_are_in_the_openapi_document() {
         "DlqSelectionBody",
         "ReplayReport",
         "DiscardReport",
+        "DlqPreview",
+        "QueueDepths",
     ] {
         assert!(schemas[schema].is_object(), "schema {schema} missing");
     }

@@ -305,4 +305,5 @@ const TABLES: &[&str] = &[
     "qloapps_sync_state",
     "qloapps_sync_log",
     "outbox",
+    "queue_depth_samples",
 ];

@@ -17,6 +17,7 @@ mod outbox_atomicity;
 mod properties;
 mod pull_failures;
 mod qloapps_configs;
+mod queue_depths;
 mod reconcile;
 mod requests;
 mod reservation_listing;

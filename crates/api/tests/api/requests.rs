@@ -118,6 +118,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/dlq"),
     ("POST", "/api/v1/dlq/replay"),
     ("POST", "/api/v1/dlq/discard"),
+    ("POST", "/api/v1/dlq/preview"),
+    ("GET", "/api/v1/queues"),
     ("GET", "/api/v1/session"),
     ("GET", "/api/v1/qloapps/configs/{configId}/activity"),
     (

@@ -23,6 +23,7 @@ pub mod qloapps_reservation_mappings;
 pub mod qloapps_room_type_mappings;
 pub mod qloapps_sync_log;
 pub mod qloapps_sync_state;
+pub mod queue_depth_samples;
 pub mod rates;
 pub mod reservations;
 pub mod room_types;

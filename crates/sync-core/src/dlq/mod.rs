@@ -15,17 +15,21 @@
 //! back by the broker) in the DLQ, and may be replayed twice. Nothing is ever lost; a duplicate
 //! is harmless because handlers are idempotent (messages are notifications, see `queue`).
 
+mod depths;
 mod inspect;
 mod pass;
+mod preview;
 mod replay;
 
-use std::{sync::Arc, time::Duration};
+use std::{collections::BTreeSet, sync::Arc, time::Duration};
 
 use futures::future::BoxFuture;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+pub use depths::{QueueDepth, QueueDepths};
 pub use inspect::DeadLetterInfo;
+pub use preview::DlqPreview;
 
 use crate::queue::{connect, queue_depth, QueueError, Topology, DEFAULT_CONFIRM_TIMEOUT};
 
@@ -39,6 +43,8 @@ pub const DLQ_DEPTH: &str = "qlosync_dlq_depth";
 pub const DEFAULT_LIST_LIMIT: usize = 100;
 /// At most this many messages are read for one listing, so a huge DLQ cannot exhaust memory.
 pub const MAX_LIST_LIMIT: usize = 1_000;
+/// At most this many ids in one [`Selection::Ids`] (a page of the console's multi-select).
+pub const MAX_SELECTED_IDS: usize = 1_000;
 /// The `reason` values a filter may name.
 pub const REASONS: &[&str] = &[
     "permanent",
@@ -56,8 +62,9 @@ pub enum DlqError {
     /// RabbitMQ is unreachable or the connection failed.
     #[error("RabbitMQ: {0}")]
     Broker(#[from] QueueError),
-    /// The DLQ was never declared: no qlosync process ran with this queue prefix.
-    #[error("the dead-letter queue {queue:?} does not exist (is QLOSYNC_QUEUE_PREFIX the workers' prefix?)")]
+    /// The DLQ (or, for [`DeadLetterQueue::queue_depths`], a work queue) was never declared:
+    /// no qlosync process ran with this queue prefix.
+    #[error("the queue {queue:?} does not exist (is QLOSYNC_QUEUE_PREFIX the workers' prefix?)")]
     Missing { queue: String },
     /// The connection broke during a replay or discard: `done` messages were settled before.
     /// Everything not settled is back in the DLQ (a replayed one may also be in its work queue).
@@ -93,6 +100,8 @@ pub enum Selection {
     All,
     /// Only messages matching a filter that names at least one field.
     Matching(DlqFilter),
+    /// Exactly the messages with these [`DeadLetterInfo::id`]s (the console's multi-select).
+    Ids(BTreeSet<String>),
 }
 
 impl Selection {
@@ -105,9 +114,17 @@ impl Selection {
         (!empty).then_some(Selection::Matching(filter))
     }
 
+    /// `None` when `ids` is empty.
+    pub fn ids(ids: impl IntoIterator<Item = String>) -> Option<Selection> {
+        let ids: BTreeSet<String> = ids.into_iter().collect();
+        (!ids.is_empty()).then_some(Selection::Ids(ids))
+    }
+
     pub fn matches(&self, info: &DeadLetterInfo) -> bool {
-        let Selection::Matching(f) = self else {
-            return true;
+        let f = match self {
+            Selection::All => return true,
+            Selection::Ids(ids) => return ids.contains(&info.id),
+            Selection::Matching(f) => f,
         };
         let eq = |want: &Option<String>, got: &Option<String>| {
             want.as_ref().is_none_or(|w| got.as_ref() == Some(w))
@@ -259,14 +276,9 @@ impl DeadLetterQueue {
 
     async fn read_depth(&self, connection: &lapin::Connection) -> Result<u32, DlqError> {
         let queue = self.queue();
-        let depth = queue_depth(connection, &queue).await.map_err(|e| match e {
-            QueueError::Broker(lapin::Error::ProtocolError(amqp)) if amqp.get_id() == NOT_FOUND => {
-                DlqError::Missing {
-                    queue: queue.clone(),
-                }
-            }
-            other => DlqError::Broker(other),
-        })?;
+        let depth = queue_depth(connection, &queue)
+            .await
+            .map_err(|e| depths::missing_as(e, &queue))?;
         metrics::gauge!(DLQ_DEPTH, "queue" => queue).set(f64::from(depth));
         Ok(depth)
     }

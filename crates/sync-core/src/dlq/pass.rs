@@ -13,8 +13,8 @@ use lapin::{
 
 use super::replay::{replay_properties, target_queue};
 use super::{
-    DeadLetterInfo, DeadLetterList, DeadLetterQueue, DiscardReport, DlqError, ReplayFailure,
-    ReplayReport, Selection,
+    DeadLetterInfo, DeadLetterList, DeadLetterQueue, DiscardReport, DlqError, DlqPreview,
+    ReplayFailure, ReplayReport, Selection,
 };
 use crate::queue::{ConfirmPublisher, PendingConfirm, QueueError};
 
@@ -125,6 +125,33 @@ pub(super) async fn peek(
         total,
         messages,
     })
+}
+
+/// Every message up to the depth at the start, read and handed back (the caller closes the
+/// connection): how many `selection` matches, and how many of those a replay could publish.
+pub(super) async fn count(
+    dlq: &DeadLetterQueue,
+    connection: &Connection,
+    selection: &Selection,
+) -> Result<DlqPreview, DlqError> {
+    let mut scan = Scan::open(dlq, connection).await?;
+    let mut preview = DlqPreview {
+        queue: scan.queue.clone(),
+        total: scan.remaining,
+        matching: 0,
+        replayable: 0,
+    };
+    while let Some(delivery) = scan.next().await? {
+        let info = DeadLetterInfo::read(&delivery.properties, &delivery.data);
+        if selection.matches(&info) {
+            preview.matching += 1;
+            if target_queue(&info, &dlq.topology).is_ok() {
+                preview.replayable += 1;
+            }
+        }
+    }
+    scan.close().await;
+    Ok(preview)
 }
 
 pub(super) async fn discard(
