@@ -1391,7 +1391,8 @@ export interface components {
             qloappsHotelId: number;
             /**
              * Format: double
-             * @description QloApps calls the shared rate limit allows right now (negative while callers wait)
+             * @description QloApps calls that may go at once right now: at most the burst (`QLOAPPS_RATE_BURST`, a
+             *     tenth of the limit by default), fewer as it is spent, negative while callers wait
              */
             rateLimitAvailable: number;
             /**
