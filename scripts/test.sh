@@ -5,9 +5,9 @@
 #   3. the console in a browser (Playwright)       the five binaries + web/dist on a fresh test
 #      database and queue prefix, driven in headless Chromium
 #
-# Prerequisites (installed by nothing here): Node 20 with `npm ci` done in web/, and Debian's
-# chromium (`apt-get install -y chromium`; another binary via CHROMIUM_PATH). .ci/run installs
-# both on a fresh machine. Options: --rust (step 1 only), --web (steps 2 and 3 only).
+# Prerequisites: Node 20 (the console's npm packages are installed with `npm ci` when web/node_modules
+# is missing) and Debian's chromium (`apt-get install -y chromium`; another binary via
+# CHROMIUM_PATH), which .ci/run installs on a fresh machine. Options: --rust (step 1 only), --web (steps 2 and 3 only).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,7 +29,10 @@ fi
 
 if $web; then
   command -v npm >/dev/null || die "npm not found: install Node 20"
-  [ -d web/node_modules ] || die "web/node_modules is missing: run (cd web && npm ci) first"
+  if [ ! -d web/node_modules ]; then
+    log "web/node_modules is missing: installing the console's npm packages (npm ci, from package-lock.json)"
+    (cd web && npm ci --no-audit --no-fund)
+  fi
   chromium=${CHROMIUM_PATH:-/usr/bin/chromium}
   [ -x "$chromium" ] || die "no chromium at $chromium: apt-get install -y chromium (or set CHROMIUM_PATH)"
 
