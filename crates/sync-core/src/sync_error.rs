@@ -10,7 +10,8 @@ pub enum Disposition {
     Fail,
     /// Might work later (network, 5xx, database hiccup): retry with backoff.
     Retry,
-    /// QloApps is known to be down (circuit open): wait without using up retries.
+    /// QloApps is known to be down (circuit open) or the database is away (a restart, a
+    /// failover): wait without using up retries.
     Defer,
 }
 
@@ -58,6 +59,7 @@ impl SyncError {
         match self {
             SyncError::Qlo(qlo_client::Error::CircuitOpen { .. }) => Disposition::Defer,
             SyncError::Qlo(e) if e.is_transient() => Disposition::Retry,
+            SyncError::Db(e) if crate::db::is_unavailable(e) => Disposition::Defer,
             SyncError::Db(e) if crate::db::is_transient(e) => Disposition::Retry,
             SyncError::PullBusy(_) | SyncError::PullIncomplete { .. } => Disposition::Retry,
             _ => Disposition::Fail,
@@ -74,5 +76,26 @@ impl From<SyncError> for crate::queue::HandleError {
             Disposition::Retry => Self::Transient(reason),
             Disposition::Defer => Self::Deferred { reason },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_database_that_is_away_defers_and_a_lost_race_retries() {
+        for away in [sqlx::Error::PoolTimedOut, sqlx::Error::PoolClosed] {
+            assert_eq!(SyncError::Db(away).disposition(), Disposition::Defer);
+        }
+        let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+        assert_eq!(
+            SyncError::Db(sqlx::Error::Io(refused)).disposition(),
+            Disposition::Defer
+        );
+        assert_eq!(
+            SyncError::Db(sqlx::Error::RowNotFound).disposition(),
+            Disposition::Fail
+        );
     }
 }

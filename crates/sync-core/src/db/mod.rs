@@ -51,28 +51,31 @@ pub fn violated_constraint(error: &sqlx::Error) -> Option<&str> {
     error.as_database_error().and_then(|e| e.constraint())
 }
 
-/// Errors worth retrying: the connection or the pool, or a server that is restarting, full or
-/// chose this transaction as a deadlock or serialization victim; never the statement itself.
+/// Errors worth retrying: the database is away ([`is_unavailable`]) or chose this transaction
+/// as a deadlock or serialization victim (SQLSTATE 40P01, 40001); never the statement itself.
 pub fn is_transient(error: &sqlx::Error) -> bool {
+    is_unavailable(error) || sqlstate(error).is_some_and(|code| matches!(&*code, "40001" | "40P01"))
+}
+
+/// Whether the database itself is away, as opposed to a statement that lost a race: the
+/// connection or the pool, or SQLSTATE class 08 (connection exceptions), 57P01 admin shutdown (a
+/// restart), 57P02 crash shutdown, 57P03 cannot connect now (starting up), 53300 too many
+/// connections (PostgreSQL appendix A). Work that meets it waits for the database without using
+/// up its retries: a restart or a failover can last longer than every retry a message has.
+pub fn is_unavailable(error: &sqlx::Error) -> bool {
     match error {
         sqlx::Error::Io(_)
         | sqlx::Error::PoolTimedOut
         | sqlx::Error::PoolClosed
         | sqlx::Error::WorkerCrashed => true,
-        sqlx::Error::Database(e) => e.code().is_some_and(|code| is_transient_sqlstate(&code)),
-        _ => false,
+        _ => sqlstate(error).is_some_and(|code| {
+            code.starts_with("08") || matches!(&*code, "57P01" | "57P02" | "57P03" | "53300")
+        }),
     }
 }
 
-/// SQLSTATEs that say "try again" (PostgreSQL appendix A): class 08 connection exceptions,
-/// 57P01 admin shutdown (a restart), 57P02 crash shutdown, 57P03 cannot connect now (starting
-/// up), 40001 serialization failure, 40P01 deadlock detected, 53300 too many connections.
-fn is_transient_sqlstate(code: &str) -> bool {
-    code.starts_with("08")
-        || matches!(
-            code,
-            "57P01" | "57P02" | "57P03" | "40001" | "40P01" | "53300"
-        )
+fn sqlstate(error: &sqlx::Error) -> Option<std::borrow::Cow<'_, str>> {
+    error.as_database_error().and_then(|e| e.code())
 }
 
 /// Page bounds for list queries.
