@@ -15,3 +15,4 @@ mod push_isolation;
 mod push_pulled;
 mod rates;
 mod reconcile;
+mod reconcile_bookings;

@@ -66,7 +66,7 @@ export function Calendar({ property }: { property: Property }) {
       unwrap(
         api.POST("/api/v1/qloapps/configs/{configId}/reconcile", {
           params: { path: { configId: config?.id ?? "" } },
-          body: { dryRun, from, to },
+          body: { dryRun, from, to, scope: "inventory" },
         }),
       ),
     onSuccess: (data) => {

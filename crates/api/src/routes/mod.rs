@@ -21,6 +21,7 @@ pub mod pull_failures;
 pub mod qloapps_configs;
 pub mod qloapps_room_types;
 pub mod reconcile;
+pub mod reconcile_jobs;
 pub mod reservations;
 pub mod reservations_input;
 pub mod room_type_mappings;
@@ -43,6 +44,7 @@ pub fn api_router() -> Router<AppState> {
         .merge(pull_failures::router())
         .merge(booking_events::router())
         .merge(reconcile::router())
+        .merge(reconcile_jobs::router())
         .merge(channel_managers::router())
         .merge(dlq::router())
         .merge(session::router())

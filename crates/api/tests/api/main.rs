@@ -18,6 +18,7 @@ mod properties;
 mod pull_failures;
 mod qloapps_configs;
 mod reconcile;
+mod reconcile_jobs;
 mod requests;
 mod reservation_listing;
 mod reservations;
