@@ -114,6 +114,8 @@ async fn unknown_or_foreign_jobs_are_404_and_malformed_requests_422(pool: PgPool
         .await;
     queued.assert_status(StatusCode::ACCEPTED);
     let job_id = queued.body["jobId"].as_str().expect("jobId").to_owned();
+    // done before the checks below compare the database before and after each request
+    finished(&app, queued.body["location"].as_str().expect("location")).await;
 
     let unknown = "6f1c2a3e-1111-4222-8333-944455556666";
     for path in [
