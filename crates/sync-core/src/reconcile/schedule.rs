@@ -254,5 +254,30 @@ mod tests {
             ReconcileSettings::from_env(&bad).unwrap_err().var,
             "QLOSYNC_RECONCILE_HORIZON_DAYS"
         );
+        let bookings = |k: &str| match k {
+            "QLOSYNC_RECONCILE_BOOKINGS" => Some("false".to_owned()),
+            "QLOSYNC_RECONCILE_BOOKINGS_PAST_DAYS" => Some("3".to_owned()),
+            "QLOSYNC_RECONCILE_BOOKINGS_FUTURE_DAYS" => Some("90".to_owned()),
+            _ => None,
+        };
+        let s = ReconcileSettings::from_env(&bookings).unwrap();
+        assert_eq!(
+            (s.bookings, s.bookings_past_days, s.bookings_future_days),
+            (false, 3, 90)
+        );
+        let too_far =
+            |k: &str| (k == "QLOSYNC_RECONCILE_BOOKINGS_FUTURE_DAYS").then(|| "5000".to_owned());
+        assert_eq!(
+            ReconcileSettings::from_env(&too_far).unwrap_err().var,
+            "QLOSYNC_RECONCILE_BOOKINGS_FUTURE_DAYS"
+        );
+        let today = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        assert_eq!(
+            bookings_window(today, 7, 500),
+            BookingScope::Window {
+                from: NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(),
+                to: NaiveDate::from_ymd_opt(2028, 4, 14).unwrap(),
+            }
+        );
     }
 }

@@ -237,3 +237,6 @@ fn fix_of(
         error: (!errors.is_empty()).then(|| errors.join("; ")),
     }
 }
+
+#[cfg(test)]
+mod compare_tests;
