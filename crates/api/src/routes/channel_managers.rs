@@ -11,9 +11,6 @@ use sync_core::db::qloapps_sync_state::RunKind;
 use sync_core::db::{properties, qloapps_config, qloapps_pull_failures, qloapps_sync_state};
 use sync_core::domain::{ChannelManager, ConfigId, PropertyId, SyncState};
 use sync_core::qlo_clients::ClientSettings;
-use sync_core::reconcile::bookings::BookingScope;
-use sync_core::reconcile::jobs::{self, JobKind};
-use sync_core::reconcile::ReconcileRequest;
 use sync_core::shared_limiter::PgRateLimiter;
 use utoipa::{IntoParams, ToSchema};
 
@@ -49,17 +46,7 @@ pub struct ChannelManagerStatus {
     /// bookings changed while the channel manager was off, fixed
     /// (`GET /api/v1/qloapps/configs/{configId}/reconcile/jobs/{jobId}`)
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub catch_up_reconcile_jobs: Option<Vec<CatchUpJob>>,
-}
-
-/// A reconciliation queued by a switch back on.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct CatchUpJob {
-    pub config_id: ConfigId,
-    pub job_id: uuid::Uuid,
-    /// where to poll it
-    pub location: String,
+    pub catch_up_reconcile_jobs: Option<Vec<super::reconcile_jobs::CatchUpJob>>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -203,7 +190,7 @@ pub async fn switch(
     tracing::info!(property_id = %body.property_id, channel_manager = %body.channel_manager,
         catch_up_pushes = catch_up.unwrap_or(0), "channel manager switched");
     let jobs = if switched_on {
-        Some(catch_up_reconcile(&state, body.property_id).await?)
+        Some(super::reconcile_jobs::catch_up_reconcile(&state, body.property_id).await?)
     } else {
         None
     };
@@ -211,48 +198,6 @@ pub async fn switch(
     status.catch_up_pushes = catch_up;
     status.catch_up_reconcile_jobs = jobs;
     Ok(Json(status))
-}
-
-/// Queues the switch-on reconciliation of every syncing config of the property.
-async fn catch_up_reconcile(
-    state: &AppState,
-    property_id: PropertyId,
-) -> Result<Vec<CatchUpJob>, ApiError> {
-    let clients = super::reconcile_jobs::qlo_clients(state)?;
-    let today = Utc::now().date_naive();
-    let window = sync_core::reconcile::schedule::bookings_window(today, 7, 500);
-    let (from, to) = match window {
-        BookingScope::Window { from, to } | BookingScope::ChangedSinceLastSync { from, to } => {
-            (from, to)
-        }
-    };
-    let mut queued = Vec::new();
-    for config in qloapps_config::list_configs(&state.pool, Some(property_id)).await? {
-        if !config.sync_enabled {
-            continue;
-        }
-        let request = ReconcileRequest {
-            from,
-            to,
-            dry_run: false,
-            inventory: false,
-            bookings: Some(BookingScope::ChangedSinceLastSync { from, to }),
-        };
-        let job = jobs::start(
-            &state.pool,
-            clients.clone(),
-            config.id,
-            JobKind::SwitchOn,
-            request,
-        )
-        .await?;
-        queued.push(CatchUpJob {
-            config_id: config.id,
-            job_id: job.id,
-            location: super::reconcile_jobs::job_location(config.id, job.id),
-        });
-    }
-    Ok(queued)
 }
 
 async fn status_of(

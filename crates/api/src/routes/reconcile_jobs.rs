@@ -12,10 +12,14 @@ use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sync_core::config::process_env;
+use sync_core::db::qloapps_config;
 use sync_core::db::qloapps_reconcile_jobs::{self as jobs, JobStatus, ReconcileJob};
 use sync_core::domain::ConfigId;
+use sync_core::domain::PropertyId;
 use sync_core::qlo_clients::{ClientSettings, QloClients};
-use sync_core::reconcile::ReconcileReport;
+use sync_core::reconcile::bookings::BookingScope;
+use sync_core::reconcile::jobs::{self as reconcile_jobs, JobKind};
+use sync_core::reconcile::{ReconcileReport, ReconcileRequest};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -134,6 +138,58 @@ impl From<ReconcileJob> for ReconcileJobView {
             finished_at: j.finished_at,
         }
     }
+}
+
+/// A reconciliation queued by a switch back on.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CatchUpJob {
+    pub config_id: ConfigId,
+    pub job_id: uuid::Uuid,
+    /// where to poll it
+    pub location: String,
+}
+
+/// Queues the switch-on reconciliation of every syncing config of the property.
+pub async fn catch_up_reconcile(
+    state: &AppState,
+    property_id: PropertyId,
+) -> Result<Vec<CatchUpJob>, ApiError> {
+    let clients = qlo_clients(state)?;
+    let today = Utc::now().date_naive();
+    let window = sync_core::reconcile::schedule::bookings_window(today, 7, 500);
+    let (from, to) = match window {
+        BookingScope::Window { from, to } | BookingScope::ChangedSinceLastSync { from, to } => {
+            (from, to)
+        }
+    };
+    let mut queued = Vec::new();
+    for config in qloapps_config::list_configs(&state.pool, Some(property_id)).await? {
+        if !config.sync_enabled {
+            continue;
+        }
+        let request = ReconcileRequest {
+            from,
+            to,
+            dry_run: false,
+            inventory: false,
+            bookings: Some(BookingScope::ChangedSinceLastSync { from, to }),
+        };
+        let job = reconcile_jobs::start(
+            &state.pool,
+            clients.clone(),
+            config.id,
+            JobKind::SwitchOn,
+            request,
+        )
+        .await?;
+        queued.push(CatchUpJob {
+            config_id: config.id,
+            job_id: job.id,
+            location: job_location(config.id, job.id),
+        });
+    }
+    Ok(queued)
 }
 
 /// A background reconciliation of the config: status, progress, and the report once it

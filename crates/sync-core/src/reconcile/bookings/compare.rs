@@ -214,13 +214,9 @@ fn differences(b: &PmsBooking, o: &QloOrder, g: Option<&Group>, cat: &Catalog<'_
 }
 
 /// The customer is the guest when their emails agree (the synthetic one of a guest without an
-/// email, `push::booking_request`) or their names do (accents and case aside).
+/// email, `push::customer_email`) or their names do (accents and case aside).
 pub fn same_guest(guest: &Guest, customer: &Customer) -> bool {
-    let email = guest
-        .email
-        .as_deref()
-        .map(|e| e.trim().to_lowercase())
-        .unwrap_or_else(|| format!("guest-{}@no-email.invalid", guest.id.0));
+    let email = crate::push::customer_email(guest).trim().to_lowercase();
     let theirs = customer.email.trim().to_lowercase();
     if !theirs.is_empty() && theirs == email {
         return true;
