@@ -518,6 +518,10 @@ async fn switching_the_channel_manager_back_on_reconciles_the_bookings_changed_w
     .await;
     assert_eq!(job["status"], "succeeded", "{job}");
     assert_eq!(job["kind"], "switch_on");
+    assert_eq!(
+        job["progress"]["done"], job["progress"]["total"],
+        "a finished job is done: {job}"
+    );
     let bookings = &job["report"]["bookings"];
     assert_eq!(bookings["scope"]["kind"], "changedSinceLastSync", "{job}");
     assert_eq!(

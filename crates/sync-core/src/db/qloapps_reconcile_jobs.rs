@@ -115,7 +115,7 @@ pub async fn heartbeat(
     Ok(())
 }
 
-/// Running → succeeded with the report, or failed with the error.
+/// Running → succeeded with the report (progress `done` of `done`), or failed with the error.
 pub async fn finish(
     db: impl PgExecutor<'_>,
     id: Uuid,
@@ -129,7 +129,9 @@ pub async fn finish(
     sqlx::query(
         "UPDATE qloapps_reconcile_jobs
          SET status = $2, report = $3, error = $4, finished_at = now(), heartbeat_at = now(),
-             progress_done = $5, progress_total = greatest(progress_total, $5)
+             progress_done = $5,
+             -- a fix may need fewer steps than first counted: a finished job is done / done
+             progress_total = CASE WHEN $2 = 'succeeded' THEN $5 ELSE greatest(progress_total, $5) END
          WHERE id = $1 AND status IN ('queued', 'running')",
     )
     .bind(id)
