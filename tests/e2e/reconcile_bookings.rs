@@ -211,7 +211,7 @@ async fn a_dry_run_reports_bookings_missing_on_either_side_and_changes_nothing(p
 }
 
 #[sqlx::test(migrator = "sync_core::db::MIGRATOR")]
-async fn date_status_and_guest_mismatches_are_named(pool: PgPool) {
+async fn date_room_type_status_and_guest_mismatches_are_named(pool: PgPool) {
     let w = world(pool).await;
     let (moved, moved_order) = w.pushed("2027-03-01", "2027-03-03").await;
     let (cancelled, cancelled_order) = w.pushed("2027-03-05", "2027-03-07").await;
@@ -244,11 +244,21 @@ async fn date_status_and_guest_mismatches_are_named(pool: PgPool) {
         },
     );
 
+    let (retyped, retyped_order) = w.pushed("2027-03-20", "2027-03-22").await;
+    w.edit(
+        retyped_order,
+        OrderEdit {
+            id_room_type: Some(2),
+            ..OrderEdit::default()
+        },
+    );
+
     let b = w.reconcile(true).await;
+    assert_eq!(kinds(&b, Some(&retyped), None), ["room_type"], "{b}");
     assert_eq!(kinds(&b, Some(&moved), None), ["dates"], "{b}");
     assert_eq!(kinds(&b, Some(&cancelled), None), ["status"], "{b}");
     assert_eq!(kinds(&b, Some(&renamed), None), ["guest"], "{b}");
-    assert_eq!(b["mismatched"], 3, "{b}");
+    assert_eq!(b["mismatched"], 4, "{b}");
     let entry = b["drift"]
         .as_array()
         .expect("present")
