@@ -842,7 +842,7 @@ export interface components {
             ordersChecked: number;
             /**
              * Format: date-time
-             * @description For `changedSinceLastSync`: the QloApps orders read were changed at or after this.
+             * @description For `changed_since_last_sync`: the QloApps orders read were changed at or after this.
              */
             qloappsChangedSince?: string | null;
             /** Format: int32 */
@@ -861,7 +861,7 @@ export interface components {
             /** Format: date */
             from: string;
             /** @enum {string} */
-            kind: "changedSinceLastSync";
+            kind: "changed_since_last_sync";
             /** Format: date */
             to: string;
         };

@@ -16,7 +16,7 @@ pub enum BookingScope {
     /// What may have changed while the channel manager was off: reservations changed since
     /// their last sync (or never pushed), and QloApps orders changed since the last pull's
     /// watermark (the stay window `from ..= to` when the config never pulled).
-    #[serde(rename = "changedSinceLastSync")]
+    #[serde(rename = "changed_since_last_sync")]
     ChangedSinceLastSync { from: NaiveDate, to: NaiveDate },
 }
 
@@ -101,7 +101,7 @@ pub struct BookingDrift {
 #[serde(rename_all = "camelCase")]
 pub struct BookingReport {
     pub scope: BookingScope,
-    /// For `changedSinceLastSync`: the QloApps orders read were changed at or after this.
+    /// For `changed_since_last_sync`: the QloApps orders read were changed at or after this.
     pub qloapps_changed_since: Option<DateTime<Utc>>,
     pub reservations_checked: u32,
     pub orders_checked: u32,
