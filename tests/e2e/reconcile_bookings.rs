@@ -533,7 +533,10 @@ async fn switching_the_channel_manager_back_on_reconciles_the_bookings_changed_w
         "a finished job is done: {job}"
     );
     let bookings = &job["report"]["bookings"];
-    assert_eq!(bookings["scope"]["kind"], "changed_since_last_sync", "{job}");
+    assert_eq!(
+        bookings["scope"]["kind"], "changed_since_last_sync",
+        "{job}"
+    );
     assert_eq!(
         kinds(bookings, Some(&edited_in_qloapps), None),
         ["dates"],
