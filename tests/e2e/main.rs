@@ -16,3 +16,4 @@ mod push_isolation;
 mod push_pulled;
 mod rates;
 mod reconcile;
+mod reconcile_bookings;

@@ -98,7 +98,8 @@ async fn drift_made_in_qloapps_is_reported_a_dry_run_changes_nothing_and_a_fix_c
         .unwrap();
 
     let path = format!("/qloapps/configs/{}/reconcile", demo.config_id);
-    let window = json!({"dryRun": true, "from": "2026-12-01", "to": "2026-12-31"});
+    let window =
+        json!({"dryRun": true, "from": "2026-12-01", "to": "2026-12-31", "scope": "inventory"});
     let before = owned_state(&stack).await;
     sim.clear_request_log();
     let report = stack.ok(Method::POST, &path, Some(window.clone())).await;
@@ -152,7 +153,8 @@ async fn drift_made_in_qloapps_is_reported_a_dry_run_changes_nothing_and_a_fix_c
     );
 
     sim.clear_request_log();
-    let fix = json!({"dryRun": false, "from": "2026-12-01", "to": "2026-12-31"});
+    let fix =
+        json!({"dryRun": false, "from": "2026-12-01", "to": "2026-12-31", "scope": "inventory"});
     let fixed = stack.ok(Method::POST, &path, Some(fix)).await;
     let done = &fixed["fixes"][0];
     assert_eq!(done["rates"]["rulesUpdated"], 1, "{fixed}");
@@ -213,6 +215,7 @@ async fn the_scheduled_job_fixes_each_enabled_config_once_per_interval(pool: PgP
             interval: Duration::from_secs(3600),
             horizon_days: 30,
             fix: true,
+            ..ReconcileSettings::default()
         },
     };
     let first = run_once(&ctx).await.unwrap();

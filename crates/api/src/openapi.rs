@@ -10,7 +10,7 @@ use crate::error::{ErrorBody, ErrorDetail, FieldError};
 use crate::routes::{
     activity, booking_events, channel_managers, connection_test, dlq, guests, health, inventory,
     out_of_sync, properties, pull_failures, qloapps_configs, qloapps_room_types, queue_depths,
-    reconcile, reservations, room_type_mappings, room_types, session, sync,
+    reconcile, reconcile_jobs, reservations, room_type_mappings, room_types, session, sync,
 };
 
 #[derive(OpenApi)]
@@ -35,7 +35,7 @@ use crate::routes::{
         out_of_sync::list_out_of_sync,
         pull_failures::list_pull_failures, pull_failures::discard_pull_failure,
         booking_events::notify_booking,
-        reconcile::reconcile,
+        reconcile::reconcile, reconcile_jobs::get_job,
         channel_managers::get_status, connection_test::test_connection, channel_managers::switch,
         dlq::list_dead_letters, dlq::replay_dead_letters, dlq::discard_dead_letters,
         dlq::preview_dead_letters, queue_depths::get_queue_depths,

@@ -95,6 +95,20 @@ impl Application {
     pub async fn run_until_stopped(self, shutdown: CancellationToken) -> anyhow::Result<()> {
         let address = self.listener.local_addr().context("listener address")?;
         tracing::info!(%address, relay = self.relay.is_some(), "api listening");
+        // reconciliation jobs of an api that died are not left "running"
+        let pool = self.state.pool.clone();
+        tokio::spawn(async move {
+            match sync_core::db::qloapps_reconcile_jobs::fail_stale(&pool, None).await {
+                Ok(0) => {}
+                Ok(n) => tracing::warn!(
+                    jobs = n,
+                    "reconciliation jobs whose process died marked failed"
+                ),
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not check for stale reconciliation jobs")
+                }
+            }
+        });
         let relay = self
             .relay
             .map(|relay| tokio::spawn(relay.run(shutdown.child_token())));

@@ -362,13 +362,38 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Compares QloApps with the PMS for every mapped room type of the config, night by night
-         *     (availability: rooms QloApps would sell vs the PMS limit; rates: QloApps' room price
-         *     excluding tax and auto-added services vs the PMS rate), and fixes the drift unless
-         *     `dryRun`. 409 when fixing a config whose sync is disabled or that cannot reach QloApps
-         *     (no key); 502 when QloApps fails, 503 while its circuit is open.
+         * Compares QloApps with the PMS for the config: rates and availability of every mapped room
+         *     type night by night (availability: rooms QloApps would sell vs the PMS limit; rates:
+         *     QloApps' room price excluding tax and auto-added services vs the PMS rate), and the
+         *     reservations staying in the window against QloApps orders (missing on either side; dates,
+         *     room type, rooms, status and guest mismatches), and fixes them unless `dryRun` (README
+         *     "Reconciling bookings" says which side wins). When every window has at most 62 nights it
+         *     runs in the request (200 with the report); otherwise, or with `background`, it is queued
+         *     as a job (202 with its id and a `Location` to poll). 409 when fixing a config whose sync
+         *     is disabled or that cannot reach QloApps (no key); 502 when QloApps fails, 503 while its
+         *     circuit is open (a job reports those as its `error`).
          */
         post: operations["reconcile"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/qloapps/configs/{configId}/reconcile/jobs/{jobId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A background reconciliation of the config: status, progress, and the report once it
+         *     succeeded. 404 when the config or the job (of this config) does not exist.
+         */
+        get: operations["get_job"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -634,7 +659,9 @@ export interface paths {
         /**
          * Sets the property's active channel manager. With 'none', PMS changes are no longer queued
          *     for QloApps; switching back to 'qloapps' queues a push of every reservation changed since
-         *     its last sync or never pushed (`catchUpPushes`).
+         *     its last sync or never pushed (`catchUpPushes`), and per syncing config a background
+         *     reconciliation (fixed) of the bookings changed while it was off on either side
+         *     (`catchUpReconcileJobs`).
          */
         post: operations["switch"];
         delete?: never;
@@ -801,6 +828,23 @@ export interface components {
             nights: components["schemas"]["NightAvailability"][];
             roomTypeId: components["schemas"]["RoomTypeId"];
         };
+        /** @description One reservation or QloApps order that differs. */
+        BookingDrift: {
+            fix?: null | components["schemas"]["BookingFix"];
+            kinds: components["schemas"]["BookingDriftKind"][];
+            pms?: null | components["schemas"]["BookingSide"];
+            qloapps?: null | components["schemas"]["BookingSide"];
+            /** @description The order's room-line group (`<room type>:<check-in>:<check-out>`), when it has one. */
+            qloappsLineKey?: string | null;
+            /** Format: int64 */
+            qloappsOrderId?: number | null;
+            reservationId?: null | components["schemas"]["ReservationId"];
+        };
+        /**
+         * @description One way a reservation and its QloApps order differ.
+         * @enum {string}
+         */
+        BookingDriftKind: "missing_in_qloapps" | "missing_in_pms" | "dates" | "room_type" | "rooms" | "status" | "guest";
         BookingEventAccepted: {
             configId: components["schemas"]["ConfigId"];
             correlationId: string;
@@ -828,6 +872,85 @@ export interface components {
          * @enum {string}
          */
         BookingEventType: "booking.created" | "booking.updated" | "booking.cancelled";
+        BookingFix: {
+            action: components["schemas"]["BookingFixAction"];
+            /** @description What happened, in words. */
+            detail: string;
+            /** @description Why (part of) the fix failed, if it did. */
+            error?: string | null;
+        };
+        /**
+         * @description What the fix did for one booking.
+         * @enum {string}
+         */
+        BookingFixAction: "pulled" | "pushed" | "pulled_and_pushed" | "left";
+        /** @description Reservations against QloApps orders. */
+        BookingReport: {
+            /** @description Every booking that differs (empty: the two sides agree). */
+            drift: components["schemas"]["BookingDrift"][];
+            /**
+             * Format: int32
+             * @description Bookings present on both sides that differ.
+             */
+            mismatched: number;
+            /** Format: int32 */
+            missingInPms: number;
+            /** Format: int32 */
+            missingInQloapps: number;
+            /** Format: int32 */
+            ordersChecked: number;
+            /**
+             * Format: date-time
+             * @description For `changed_since_last_sync`: the QloApps orders read were changed at or after this.
+             */
+            qloappsChangedSince?: string | null;
+            /** Format: int32 */
+            reservationsChecked: number;
+            scope: components["schemas"]["BookingScope"];
+        };
+        /** @description Which bookings a reconciliation compares. */
+        BookingScope: {
+            /** Format: date */
+            from: string;
+            /** @enum {string} */
+            kind: "window";
+            /** Format: date */
+            to: string;
+        } | {
+            /** Format: date */
+            from: string;
+            /** @enum {string} */
+            kind: "changed_since_last_sync";
+            /** Format: date */
+            to: string;
+        };
+        /** @description One side of a booking, as the reconciliation read it. */
+        BookingSide: {
+            /** Format: date */
+            checkIn: string;
+            /** Format: date */
+            checkOut: string;
+            guestEmail?: string | null;
+            guestName: string;
+            /**
+             * Format: int64
+             * @description The QloApps room type (on the PMS side: the one the reservation's is mapped to).
+             */
+            qloappsRoomTypeId?: number | null;
+            roomTypeId?: null | components["schemas"]["RoomTypeId"];
+            /** Format: int32 */
+            rooms: number;
+            /** @description "confirmed" or "cancelled". */
+            status: string;
+        };
+        /** @description A reconciliation queued by a switch back on. */
+        CatchUpJob: {
+            configId: components["schemas"]["ConfigId"];
+            /** Format: uuid */
+            jobId: string;
+            /** @description where to poll it */
+            location: string;
+        };
         /** @enum {string} */
         ChannelManager: "qloapps" | "none";
         ChannelManagerStatus: {
@@ -838,6 +961,12 @@ export interface components {
              *     as they stand (changed while the channel manager was off, or never pushed)
              */
             catchUpPushes?: number | null;
+            /**
+             * @description set by a switch to 'qloapps': one background reconciliation per syncing config of the
+             *     bookings changed while the channel manager was off, fixed
+             *     (`GET /api/v1/qloapps/configs/{configId}/reconcile/jobs/{jobId}`)
+             */
+            catchUpReconcileJobs?: components["schemas"]["CatchUpJob"][] | null;
             propertyId: components["schemas"]["PropertyId"];
             /** @description the property's QloApps configs */
             qloapps: components["schemas"]["QloappsStatus"][];
@@ -1127,6 +1256,26 @@ export interface components {
             /** @description "ok", or "unavailable" when a dependency does not answer */
             status: string;
         };
+        /**
+         * @description Why a job was queued.
+         * @enum {string}
+         */
+        JobKindView: "request" | "switch_on";
+        /**
+         * @description Steps done of the steps known so far (room types, bookings read, fixes); the total grows
+         *     while the job learns what there is to do.
+         */
+        JobProgress: {
+            /** Format: int32 */
+            done: number;
+            /** Format: int32 */
+            total: number;
+        };
+        /**
+         * @description Where a job is.
+         * @enum {string}
+         */
+        JobStatus: "queued" | "running" | "succeeded" | "failed";
         /** @description Rooms the PMS allows to sell on one night. */
         NightAvailability: {
             /** Format: int32 */
@@ -1458,23 +1607,61 @@ export interface components {
             roomTypeId: components["schemas"]["RoomTypeId"];
         };
         ReconcileBody: {
-            /** @description true (default): only report; false: fix the drift, then report what was found and done */
+            /** @description true: always run as a background job (202), even when it is small */
+            background?: boolean | null;
+            /** @description true (default): only report; false: fix what differs, then report what was found and done */
             dryRun?: boolean | null;
             /**
              * Format: date
-             * @description first night, YYYY-MM-DD; default today
+             * @description first night, YYYY-MM-DD; default today (bookings: 7 days before today)
              */
             from?: string | null;
+            scope?: null | components["schemas"]["ReconcileScope"];
             /**
              * Format: date
-             * @description last night (included), YYYY-MM-DD; default 364 nights after `from`; at most 366 nights
+             * @description last night (included), YYYY-MM-DD; default 364 nights after `from` (bookings: 500 days
+             *     after today); at most 366 nights (731 when `scope` is `bookings`)
              */
             to?: string | null;
+        };
+        /** @description A queued job (the 202 answer). */
+        ReconcileJobAccepted: {
+            /** Format: uuid */
+            jobId: string;
+            /** @description the job's URL, also in the `Location` header */
+            location: string;
+            status: components["schemas"]["JobStatus"];
+        };
+        /** @description A background reconciliation. */
+        ReconcileJobView: {
+            configId: components["schemas"]["ConfigId"];
+            /** Format: date-time */
+            createdAt: string;
+            dryRun: boolean;
+            /** @description why it failed */
+            error?: string | null;
+            /** Format: date-time */
+            finishedAt?: string | null;
+            /**
+             * Format: date-time
+             * @description the last sign of life of the process running it
+             */
+            heartbeatAt: string;
+            /** Format: uuid */
+            id: string;
+            kind: components["schemas"]["JobKindView"];
+            progress: components["schemas"]["JobProgress"];
+            report?: null | components["schemas"]["ReconcileReport"];
+            /** Format: date-time */
+            startedAt?: string | null;
+            /** @description queued, running, succeeded or failed (also when the process running it died) */
+            status: components["schemas"]["JobStatus"];
         };
         /** @description What QloApps would sell and charge per night against the PMS, per mapped room type. */
         ReconcileReport: {
             /** Format: int32 */
             availabilityDriftNights: number;
+            bookings?: null | components["schemas"]["BookingReport"];
             /** Format: date-time */
             checkedAt: string;
             configId: components["schemas"]["ConfigId"];
@@ -1486,6 +1673,8 @@ export interface components {
              * @description First night compared.
              */
             from: string;
+            /** @description Whether rates and availability were compared (`roomTypes` is empty when not). */
+            inventory: boolean;
             /** Format: int32 */
             rateDriftNights: number;
             /** @description Every mapped room type, with the nights that drift (empty lists: no drift). */
@@ -1498,6 +1687,11 @@ export interface components {
             /** @description Things an operator should know that are not night drift (e.g. a currency mismatch). */
             warnings: string[];
         };
+        /**
+         * @description What to compare.
+         * @enum {string}
+         */
+        ReconcileScope: "all" | "inventory" | "bookings";
         ReplayFailure: {
             error: string;
             id: string;
@@ -3702,12 +3896,24 @@ export interface operations {
             };
         };
         responses: {
+            /** @description a small reconciliation, run in the request */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ReconcileReport"];
+                };
+            };
+            /** @description queued as a background job: poll the Location (GET .../reconcile/jobs/{jobId}) */
+            202: {
+                headers: {
+                    /** @description /api/v1/qloapps/configs/{configId}/reconcile/jobs/{jobId} */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReconcileJobAccepted"];
                 };
             };
             /** @description malformed JSON */
@@ -3788,6 +3994,54 @@ export interface operations {
                 };
             };
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_job: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                configId: string;
+                /** @description from the 202 of POST .../reconcile or catchUpReconcileJobs of a switch */
+                jobId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReconcileJobView"];
+                };
+            };
+            /** @description missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

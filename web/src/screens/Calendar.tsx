@@ -59,13 +59,17 @@ export function Calendar({ property }: { property: Property }) {
   const pms = [...availabilityQueries, ...rateQueries];
   const [report, setReport] = useState<Report | null>(null);
   const reconcile = useMutation({
-    mutationFn: (dryRun: boolean) =>
-      unwrap(
+    mutationFn: async (dryRun: boolean) => {
+      const answer = await unwrap(
         api.POST("/api/v1/qloapps/configs/{configId}/reconcile", {
           params: { path: { configId: config?.id ?? "" } },
-          body: { dryRun, from, to },
+          body: { dryRun, from, to, scope: "inventory" },
         }),
-      ),
+      );
+      // a month is short enough to be answered in the request (200), never queued (202)
+      if ("jobId" in answer) throw new Error(`the reconciliation was queued as job ${answer.jobId}`);
+      return answer;
+    },
     onSuccess: (data) => {
       setReport(data);
       pms.forEach((q) => q.refetch());

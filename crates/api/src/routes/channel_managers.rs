@@ -42,6 +42,11 @@ pub struct ChannelManagerStatus {
     /// as they stand (changed while the channel manager was off, or never pushed)
     #[serde(skip_serializing_if = "Option::is_none")]
     pub catch_up_pushes: Option<usize>,
+    /// set by a switch to 'qloapps': one background reconciliation per syncing config of the
+    /// bookings changed while the channel manager was off, fixed
+    /// (`GET /api/v1/qloapps/configs/{configId}/reconcile/jobs/{jobId}`)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub catch_up_reconcile_jobs: Option<Vec<super::reconcile_jobs::CatchUpJob>>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -155,7 +160,9 @@ pub async fn get_status(
 
 /// Sets the property's active channel manager. With 'none', PMS changes are no longer queued
 /// for QloApps; switching back to 'qloapps' queues a push of every reservation changed since
-/// its last sync or never pushed (`catchUpPushes`).
+/// its last sync or never pushed (`catchUpPushes`), and per syncing config a background
+/// reconciliation (fixed) of the bookings changed while it was off on either side
+/// (`catchUpReconcileJobs`).
 #[utoipa::path(post, path = "/api/v1/settings/channel-managers/switch", tag = "settings",
     request_body = SwitchChannelManager,
     responses((status = 200, body = ChannelManagerStatus), (status = 422, body = ErrorBody)))]
@@ -183,8 +190,14 @@ pub async fn switch(
     tx.commit().await?;
     tracing::info!(property_id = %body.property_id, channel_manager = %body.channel_manager,
         catch_up_pushes = catch_up.unwrap_or(0), "channel manager switched");
+    let jobs = if switched_on {
+        Some(super::reconcile_jobs::catch_up_reconcile(&state, body.property_id).await?)
+    } else {
+        None
+    };
     let mut status = status_of(&state, body.property_id).await?;
     status.catch_up_pushes = catch_up;
+    status.catch_up_reconcile_jobs = jobs;
     Ok(Json(status))
 }
 
@@ -238,5 +251,6 @@ async fn status_of(
         available_channel_managers: ChannelManager::ALL.to_vec(),
         qloapps,
         catch_up_pushes: None,
+        catch_up_reconcile_jobs: None,
     })
 }

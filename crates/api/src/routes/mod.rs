@@ -23,6 +23,7 @@ pub mod qloapps_configs;
 pub mod qloapps_room_types;
 pub mod queue_depths;
 pub mod reconcile;
+pub mod reconcile_jobs;
 pub mod reservations;
 pub mod reservations_input;
 pub mod room_type_mappings;
@@ -45,6 +46,7 @@ pub fn api_router() -> Router<AppState> {
         .merge(pull_failures::router())
         .merge(booking_events::router())
         .merge(reconcile::router())
+        .merge(reconcile_jobs::router())
         .merge(channel_managers::router())
         .merge(dlq::router())
         .merge(queue_depths::router())

@@ -19,6 +19,7 @@ mod pull_failures;
 mod qloapps_configs;
 mod queue_depths;
 mod reconcile;
+mod reconcile_jobs;
 mod requests;
 mod reservation_listing;
 mod reservations;

@@ -111,6 +111,10 @@ pub const ROUTES: &[(&str, &str)] = &[
         "/api/v1/qloapps/configs/{configId}/reservation-mappings",
     ),
     ("POST", "/api/v1/qloapps/configs/{configId}/reconcile"),
+    (
+        "GET",
+        "/api/v1/qloapps/configs/{configId}/reconcile/jobs/{jobId}",
+    ),
     ("POST", "/api/v1/qloapps/booking-events"),
     ("GET", "/api/v1/settings/channel-managers"),
     ("POST", "/api/v1/settings/channel-managers/test"),

@@ -1,6 +1,6 @@
 //! `orders`, `room_bookings`, `configurations` and `order_histories`.
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use http::Method;
 
 use crate::client::{any_of, display, filter_value, QloClient, BATCH};
@@ -100,6 +100,38 @@ impl QloClient {
             );
         }
         Ok(out)
+    }
+
+    /// One page of the room lines of `hotel` whose stay covers a night of `first ..= last`
+    /// (`date_from <= last` and `date_to > first`, i.e. `date_to >= first + 1`), by id
+    /// (`date=1`, `display=[id,id_order,id_hotel]`, `sort=[id_ASC]`, `limit=offset,count`).
+    /// A reconciliation unions their `id_order`s to list the orders staying in a window.
+    pub async fn room_lines_staying(
+        &self,
+        hotel: u64,
+        first: NaiveDate,
+        last: NaiveDate,
+        offset: u32,
+        limit: u32,
+    ) -> Result<Vec<RoomBookingLine>, Error> {
+        let after_first = first.succ_opt().unwrap_or(first);
+        let request = Request::get("room_bookings")
+            .query("display", "[id,id_order,id_hotel]")
+            .query("date", "1")
+            .query("filter[id_hotel]", format!("[{hotel}]"))
+            .query(
+                "filter[date_from]",
+                format!("[1970-01-01 00:00:00,{last} 00:00:00]"),
+            )
+            .query(
+                "filter[date_to]",
+                format!("[{after_first} 00:00:00,2099-12-31 23:59:59]"),
+            )
+            .query("sort", "[id_ASC]")
+            .query("limit", format!("{offset},{limit}"));
+        self.send(&request)
+            .await?
+            .list::<RoomBookingLine>("room_bookings", "bookings")
     }
 
     /// Order state ids (`PS_OS_*`) and `PS_TIMEZONE`, in one `configurations` call; the answer

@@ -23,6 +23,20 @@ pub struct OrderEdit {
     pub price: Option<Decimal>,
     /// A new order state (an order history is added).
     pub id_order_state: Option<u32>,
+    /// Another room type for every line (AdminOrders' room reallocation): each line moves to
+    /// the first room of that type in its hotel.
+    pub id_room_type: Option<u32>,
+    /// The order's customer edited (Customers › Edit): their name and email change, on the
+    /// customer and on the order's guest details.
+    pub customer: Option<CustomerEdit>,
+}
+
+/// What to change on the order's customer (`None`: left as it is).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct CustomerEdit {
+    pub firstname: Option<String>,
+    pub lastname: Option<String>,
+    pub email: Option<String>,
 }
 
 impl Shop {
@@ -44,6 +58,10 @@ impl Shop {
                 ));
             }
         }
+        let room = match edit.id_room_type {
+            Some(room_type) => Some(self.first_room_of(id_order, room_type)?),
+            None => None,
+        };
         let now = self.now();
         for id in lines {
             self.orders.update_line(id, |l| {
@@ -55,8 +73,16 @@ impl Shop {
                     l.total_price_tax_excl = price;
                     l.total_price_tax_incl = price + tax_of(price);
                 }
+                if let (Some(room_type), Some((id_room, room_num))) = (edit.id_room_type, &room) {
+                    l.id_room_type = room_type;
+                    l.id_room = *id_room;
+                    l.room_num.clone_from(room_num);
+                }
                 l.date_upd = now;
             });
+        }
+        if let Some(customer) = &edit.customer {
+            self.edit_customer_of(id_order, customer, now);
         }
         refresh_totals(self, id_order);
         self.orders.update_order(id_order, |o| o.date_upd = now);
@@ -64,5 +90,48 @@ impl Shop {
             set_order_state(self, id_order, state);
         }
         Ok(())
+    }
+}
+
+impl Shop {
+    /// The first room of `room_type` in the order's hotel, as (id, number).
+    fn first_room_of(&self, id_order: u32, room_type: u32) -> Result<(u32, String), String> {
+        let hotel = self.orders.order(id_order).map(|o| o.id_hotel).unwrap_or(0);
+        self.rooms_of_type(room_type)
+            .filter(|r| r.id_hotel == hotel)
+            .min_by_key(|r| r.id)
+            .map(|r| (r.id, r.room_num.clone()))
+            .ok_or_else(|| format!("hotel {hotel} has no room of room type {room_type}"))
+    }
+
+    fn edit_customer_of(&mut self, id_order: u32, edit: &CustomerEdit, now: chrono::NaiveDateTime) {
+        let Some(order) = self.orders.order(id_order) else {
+            return;
+        };
+        let id_customer = order.id_customer;
+        if let Some(mut customer) = self.customers.get(id_customer).cloned() {
+            if let Some(v) = &edit.firstname {
+                customer.firstname.clone_from(v);
+            }
+            if let Some(v) = &edit.lastname {
+                customer.lastname.clone_from(v);
+            }
+            if let Some(v) = &edit.email {
+                customer.email.clone_from(v);
+            }
+            customer.date_upd = now;
+            self.customers.insert(customer);
+        }
+        self.orders.update_order(id_order, |o| {
+            if let Some(v) = &edit.firstname {
+                o.guest.firstname.clone_from(v);
+            }
+            if let Some(v) = &edit.lastname {
+                o.guest.lastname.clone_from(v);
+            }
+            if let Some(v) = &edit.email {
+                o.guest.email.clone_from(v);
+            }
+        });
     }
 }

@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use chrono::{DateTime, Duration, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
-pub use back_office::OrderEdit;
+pub use back_office::{CustomerEdit, OrderEdit};
 pub use catalog::{Hotel, Room, RoomType, ROOM_ACTIVE, ROOM_INACTIVE, ROOM_TEMPORARILY_INACTIVE};
 pub use customers::{Customer, Customers};
 pub use feature_prices::{

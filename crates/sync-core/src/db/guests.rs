@@ -128,3 +128,15 @@ fn escape_like(text: &str) -> String {
         .replace('%', "\\%")
         .replace('_', "\\_")
 }
+
+/// The guests with these ids (unknown ids are left out).
+pub async fn get_guests(
+    db: impl PgExecutor<'_>,
+    ids: &[GuestId],
+) -> Result<Vec<Guest>, sqlx::Error> {
+    let ids: Vec<uuid::Uuid> = ids.iter().map(|id| id.0).collect();
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM guests WHERE id = ANY($1)"))
+        .bind(ids)
+        .fetch_all(db)
+        .await
+}

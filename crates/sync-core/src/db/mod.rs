@@ -19,6 +19,7 @@ pub mod qloapps_config;
 pub mod qloapps_customer_mappings;
 pub mod qloapps_out_of_sync;
 pub mod qloapps_pull_failures;
+pub mod qloapps_reconcile_jobs;
 pub mod qloapps_reservation_mappings;
 pub mod qloapps_room_type_mappings;
 pub mod qloapps_sync_log;

@@ -116,3 +116,42 @@ pub async fn record_echo(
     .await?;
     Ok(())
 }
+
+/// The config's mappings of these reservations or of these QloApps orders (a reconciliation
+/// pairs both sides with them).
+pub async fn of_reservations_or_orders(
+    db: impl PgExecutor<'_>,
+    config_id: ConfigId,
+    reservations: &[ReservationId],
+    orders: &[i64],
+) -> Result<Vec<ReservationMapping>, sqlx::Error> {
+    let reservations: Vec<Uuid> = reservations.iter().map(|r| r.0).collect();
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM qloapps_reservation_mappings
+         WHERE config_id = $1 AND (local_reservation_id = ANY($2) OR qloapps_booking_id = ANY($3))
+         ORDER BY created_at, id"
+    ))
+    .bind(config_id)
+    .bind(reservations)
+    .bind(orders)
+    .fetch_all(db)
+    .await
+}
+
+/// A reconciliation found QloApps differing from what the mapping says was pushed: the next
+/// push must send the reservation even though its payload is unchanged.
+pub async fn forget_pushed_hash(
+    db: impl PgExecutor<'_>,
+    config_id: ConfigId,
+    reservation_id: ReservationId,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE qloapps_reservation_mappings SET last_pushed_hash = NULL, updated_at = now()
+         WHERE config_id = $1 AND local_reservation_id = $2",
+    )
+    .bind(config_id)
+    .bind(reservation_id)
+    .execute(db)
+    .await?;
+    Ok(())
+}

@@ -170,3 +170,36 @@ pub async fn out_of_sync(
     .fetch_all(db)
     .await
 }
+
+/// Reservations of a property whose stay covers a night of `first ..= last`, by check-in.
+pub async fn staying_between(
+    db: impl PgExecutor<'_>,
+    property_id: PropertyId,
+    first: chrono::NaiveDate,
+    last: chrono::NaiveDate,
+) -> Result<Vec<Reservation>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM reservations
+         WHERE property_id = $1 AND check_in <= $3 AND check_out > $2
+         ORDER BY check_in, id"
+    ))
+    .bind(property_id)
+    .bind(first)
+    .bind(last)
+    .fetch_all(db)
+    .await
+}
+
+/// The reservations with these ids (any order; unknown ids are left out).
+pub async fn get_reservations(
+    db: impl PgExecutor<'_>,
+    ids: &[ReservationId],
+) -> Result<Vec<Reservation>, sqlx::Error> {
+    let ids: Vec<uuid::Uuid> = ids.iter().map(|id| id.0).collect();
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM reservations WHERE id = ANY($1) ORDER BY check_in, id"
+    ))
+    .bind(ids)
+    .fetch_all(db)
+    .await
+}

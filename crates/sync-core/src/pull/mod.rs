@@ -9,14 +9,14 @@
 //! that fails (an unmapped room type, bad data) is logged and the run goes on. Memory holds one
 //! page, whatever the number of bookings. The mapping rule is documented in `map`.
 
-mod apply;
+pub(crate) mod apply;
 pub mod conflict;
 mod echo;
 pub mod failures;
 mod group;
 pub mod map;
 pub mod page;
-mod pair;
+pub(crate) mod pair;
 pub mod record;
 mod run;
 pub mod watermark;

@@ -98,15 +98,20 @@ pub fn booking_request(
     })
 }
 
+/// The email QloApps knows the guest by: theirs, or a synthetic one for a guest without one.
+pub fn customer_email(guest: &Guest) -> String {
+    guest
+        .email
+        .clone()
+        .unwrap_or_else(|| format!("guest-{}@{NO_EMAIL_DOMAIN}", guest.id.0))
+}
+
 fn customer_detail(guest: &Guest) -> CustomerDetail {
     CustomerDetail {
         id_customer: None,
         firstname: guest.first_name.clone(),
         lastname: guest.last_name.clone(),
-        email: guest
-            .email
-            .clone()
-            .unwrap_or_else(|| format!("guest-{}@{NO_EMAIL_DOMAIN}", guest.id.0)),
+        email: customer_email(guest),
         phone: Some(guest.phone.clone().unwrap_or_else(|| NO_PHONE.to_owned())),
         ..CustomerDetail::default()
     }

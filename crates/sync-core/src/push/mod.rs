@@ -21,7 +21,7 @@ use sqlx::{PgConnection, PgPool};
 
 use reservation::Push;
 
-pub use mapping::{booking_request, payload_hash, push_source, DEFAULT_CHILD_AGE};
+pub use mapping::{booking_request, customer_email, payload_hash, push_source, DEFAULT_CHILD_AGE};
 pub use record::CANCELLED_HASH;
 
 use crate::db;

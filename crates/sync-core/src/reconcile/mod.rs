@@ -7,9 +7,17 @@
 //! chunks (all room types at once), one `room_types`, one `feature_prices` per mapped room
 //! type. A fix adds only what the services need for the drifted nights.
 //!
-//! The scheduler runs it for every enabled config ([`schedule`]); the api runs it on request.
+//! It also compares the reservations of a window with QloApps orders and fixes them through
+//! the pull and push services ([`bookings`]).
+//!
+//! The scheduler runs it for every enabled config ([`schedule`]); the api runs it on request,
+//! a long one as a background job ([`jobs`]).
 
+pub mod bookings;
 mod drift;
+pub mod jobs;
+mod log;
+pub mod progress;
 pub mod report;
 pub mod schedule;
 
@@ -17,27 +25,35 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::Instant;
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use sqlx::PgPool;
 
 pub use report::{AvailabilityDrift, RateDrift, ReconcileReport, RoomTypeDrift, RoomTypeFix};
-pub use schedule::{run_once, run_scheduled, ConfigRun, ReconcileContext, ReconcileSettings};
+pub use schedule::{
+    bookings_window, run_once, run_scheduled, ConfigRun, ReconcileContext, ReconcileSettings,
+};
 
 use crate::availability::{inventory, store as holds, AvailabilityService};
 use crate::db;
-use crate::domain::{ConfigId, QloappsConfig, RoomTypeMapping, SyncOutcome};
+use crate::domain::{ConfigId, QloappsConfig, RoomTypeMapping};
 use crate::qlo_clients::QloClients;
-use crate::rates::record::{self, LogItem, RunRecord};
+use crate::rates::record::{self, RunRecord};
 use crate::rates::{store as rules, RateService, SyncMode};
 use crate::sync_error::SyncError;
+use bookings::{BookingReconciler, BookingScope};
 use drift::RoomTypeView;
+use progress::Progress;
 
-/// Nights to compare (both included) and whether to fix what drifts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What to compare and whether to fix what drifts: rates and availability of the nights
+/// `from ..= to` when `inventory`, and the bookings of `bookings` when set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ReconcileRequest {
     pub from: NaiveDate,
     pub to: NaiveDate,
     pub dry_run: bool,
+    pub inventory: bool,
+    pub bookings: Option<BookingScope>,
 }
 
 #[derive(Clone)]
@@ -46,6 +62,8 @@ pub struct ReconcileService {
     clients: Arc<QloClients>,
     rates: RateService,
     availability: AvailabilityService,
+    bookings: BookingReconciler,
+    progress: Progress,
 }
 
 impl ReconcileService {
@@ -53,9 +71,18 @@ impl ReconcileService {
         ReconcileService {
             rates: RateService::new(pool.clone(), clients.clone()),
             availability: AvailabilityService::new(pool.clone(), clients.clone()),
+            bookings: BookingReconciler::new(pool.clone(), clients.clone()),
+            progress: Progress::none(),
             pool,
             clients,
         }
+    }
+
+    /// Reports its progress through `progress` (a background job).
+    #[must_use]
+    pub fn with_progress(mut self, progress: Progress) -> Self {
+        self.progress = progress;
+        self
     }
 
     /// Checks (and unless `dry_run`, fixes) one config; records a `reconcile` run (a
@@ -79,7 +106,7 @@ impl ReconcileService {
         };
         let result = self.check_and_fix(&config, request).await;
         let (items, error) = match &result {
-            Ok(report) => (log_items(report), None),
+            Ok(report) => (log::items(report), None),
             Err(e) => (Vec::new(), Some(e.to_string())),
         };
         let run = RunRecord {
@@ -99,12 +126,38 @@ impl ReconcileService {
         config: &QloappsConfig,
         request: ReconcileRequest,
     ) -> Result<ReconcileReport, SyncError> {
-        let mut report = self.check(config, request).await?;
-        if request.dry_run {
-            return Ok(report);
+        let mut report = if request.inventory {
+            self.check(config, request).await?
+        } else {
+            ReconcileReport::empty(config.id, request)
+        };
+        if !request.dry_run {
+            let drifting: Vec<RoomTypeDrift> = report
+                .room_types
+                .iter()
+                .filter(|d| !d.is_clean())
+                .cloned()
+                .collect();
+            self.progress
+                .add_total(u32::try_from(drifting.len()).unwrap_or(0));
+            for drift in &drifting {
+                report.fixes.push(self.fix(config.id, drift).await);
+                self.progress.advance(1);
+            }
         }
-        for drift in report.room_types.iter().filter(|d| !d.is_clean()) {
-            report.fixes.push(self.fix(config.id, drift).await);
+        if let Some(scope) = request.bookings {
+            let mut found = self.bookings.check(config, scope).await?;
+            let read = found.reservations_checked + found.orders_checked;
+            self.progress.add_total(read);
+            self.progress.advance(read);
+            if !request.dry_run && !found.is_clean() {
+                let progress = self.progress.clone();
+                let fixes = u32::try_from(found.drift.len()).unwrap_or(0);
+                progress.add_total(fixes.saturating_mul(2));
+                let step = move |n| progress.advance(n);
+                self.bookings.fix(config, &mut found, &step).await?;
+            }
+            report.bookings = Some(found);
         }
         Ok(report)
     }
@@ -114,7 +167,7 @@ impl ReconcileService {
         config: &QloappsConfig,
         request: ReconcileRequest,
     ) -> Result<ReconcileReport, SyncError> {
-        let ReconcileRequest { from, to, dry_run } = request;
+        let ReconcileRequest { from, to, .. } = request;
         let mappings: Vec<RoomTypeMapping> =
             db::qloapps_room_type_mappings::list_mappings(&self.pool, config.id)
                 .await?
@@ -131,19 +184,12 @@ impl ReconcileService {
             .collect();
         let all_holds = holds::active_holds_between(&self.pool, config.id, from, to).await?;
         let nights: Vec<NaiveDate> = from.iter_days().take_while(|n| *n <= to).collect();
-        let mut report = ReconcileReport {
-            config_id: config.id,
-            from,
-            to,
-            dry_run,
-            checked_at: Utc::now(),
-            room_types: Vec::new(),
-            availability_drift_nights: 0,
-            rate_drift_nights: 0,
-            fixes: Vec::new(),
-            warnings: Vec::new(),
-        };
+        let mut report = ReconcileReport::empty(config.id, request);
+        report.inventory = true;
+        self.progress
+            .add_total(u32::try_from(mappings.len()).unwrap_or(0));
         for mapping in &mappings {
+            self.progress.advance(1);
             let Some(room_type) =
                 db::room_types::get_room_type(&self.pool, mapping.local_room_type_id).await?
             else {
@@ -255,39 +301,4 @@ fn span(nights: impl Iterator<Item = NaiveDate>) -> Option<(NaiveDate, NaiveDate
         None => Some((n, n)),
         Some((a, b)) => Some((a.min(n), b.max(n))),
     })
-}
-
-/// One log item per drifting room type (the details hold its drift and fix).
-fn log_items(report: &ReconcileReport) -> Vec<LogItem> {
-    let mut items = Vec::new();
-    for drift in report.room_types.iter().filter(|d| !d.is_clean()) {
-        let fix = report
-            .fixes
-            .iter()
-            .find(|f| f.room_type_id == drift.room_type_id);
-        let outcome = match fix {
-            None => SyncOutcome::Skipped,
-            Some(f) if f.error.is_some() => SyncOutcome::Failed,
-            Some(_) => SyncOutcome::Updated,
-        };
-        let verb = if fix.is_some() { "fixed" } else { "found" };
-        items.push(LogItem {
-            operation: "reconcile",
-            entity_type: "room_type",
-            local_entity_id: Some(drift.room_type_id.0),
-            qloapps_entity_id: u64::try_from(drift.qloapps_room_type_id).ok(),
-            outcome,
-            message: format!(
-                "{verb} drift on {}: {} availability night(s), {} rate night(s){}",
-                drift.code,
-                drift.availability.len(),
-                drift.rates.len(),
-                fix.and_then(|f| f.error.as_deref())
-                    .map(|e| format!("; {e}"))
-                    .unwrap_or_default()
-            ),
-            details: serde_json::to_value(serde_json::json!({ "drift": drift, "fix": fix })).ok(),
-        });
-    }
-    items
 }

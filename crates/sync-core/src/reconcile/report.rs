@@ -5,6 +5,8 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::bookings::BookingReport;
+use super::ReconcileRequest;
 use crate::availability::AvailabilityOutcome;
 use crate::domain::{ConfigId, RoomTypeId};
 use crate::rates::RateOutcome;
@@ -75,6 +77,8 @@ pub struct ReconcileReport {
     pub to: NaiveDate,
     pub dry_run: bool,
     pub checked_at: DateTime<Utc>,
+    /// Whether rates and availability were compared (`roomTypes` is empty when not).
+    pub inventory: bool,
     /// Every mapped room type, with the nights that drift (empty lists: no drift).
     pub room_types: Vec<RoomTypeDrift>,
     pub availability_drift_nights: u32,
@@ -83,4 +87,26 @@ pub struct ReconcileReport {
     pub fixes: Vec<RoomTypeFix>,
     /// Things an operator should know that are not night drift (e.g. a currency mismatch).
     pub warnings: Vec<String>,
+    /// Reservations against QloApps orders; null when bookings were not compared.
+    pub bookings: Option<BookingReport>,
+}
+
+impl ReconcileReport {
+    /// A report with nothing found yet.
+    pub fn empty(config_id: ConfigId, request: ReconcileRequest) -> Self {
+        ReconcileReport {
+            config_id,
+            from: request.from,
+            to: request.to,
+            dry_run: request.dry_run,
+            checked_at: Utc::now(),
+            inventory: false,
+            room_types: Vec::new(),
+            availability_drift_nights: 0,
+            rate_drift_nights: 0,
+            fixes: Vec::new(),
+            warnings: Vec::new(),
+            bookings: None,
+        }
+    }
 }

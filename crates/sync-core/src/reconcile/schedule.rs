@@ -1,5 +1,6 @@
 //! The periodic reconciliation job (for `sync-scheduler`): every enabled config is checked
-//! over the coming horizon once per interval and, by default, fixed.
+//! over the coming horizon (rates and availability) and the bookings window (reservations
+//! against QloApps orders) once per interval and, by default, fixed.
 //!
 //! When a config last ran is read from `qloapps_sync_state`, so a restarted scheduler does not
 //! run every config again at once; a run that failed is tried again after at most 15 minutes.
@@ -7,10 +8,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{Days, Utc};
+use chrono::{Days, NaiveDate, Utc};
 use sqlx::PgPool;
 use tokio_util::sync::CancellationToken;
 
+use super::bookings::BookingScope;
 use super::{ReconcileReport, ReconcileRequest, ReconcileService};
 use crate::config::{parse_or, ConfigError};
 use crate::domain::ConfigId;
@@ -25,6 +27,25 @@ pub struct ReconcileSettings {
     pub horizon_days: u32,
     /// `QLOSYNC_RECONCILE_FIX`: fix the drift found (default) or only report it.
     pub fix: bool,
+    /// `QLOSYNC_RECONCILE_BOOKINGS`: also compare reservations with QloApps orders (default).
+    pub bookings: bool,
+    /// `QLOSYNC_RECONCILE_BOOKINGS_PAST_DAYS`: the bookings window starts this many days
+    /// before today (default 7).
+    pub bookings_past_days: u32,
+    /// `QLOSYNC_RECONCILE_BOOKINGS_FUTURE_DAYS`: and ends this many days after it (default 500).
+    pub bookings_future_days: u32,
+}
+
+/// The bookings window `today - past ..= today + future`.
+pub fn bookings_window(today: NaiveDate, past: u32, future: u32) -> BookingScope {
+    BookingScope::Window {
+        from: today
+            .checked_sub_days(Days::new(u64::from(past)))
+            .unwrap_or(today),
+        to: today
+            .checked_add_days(Days::new(u64::from(future)))
+            .unwrap_or(today),
+    }
 }
 
 impl Default for ReconcileSettings {
@@ -33,6 +54,9 @@ impl Default for ReconcileSettings {
             interval: Duration::from_secs(24 * 60 * 60),
             horizon_days: 365,
             fix: true,
+            bookings: true,
+            bookings_past_days: 7,
+            bookings_future_days: 500,
         }
     }
 }
@@ -65,10 +89,35 @@ impl ReconcileSettings {
                 format!("must be between 1 and {MAX_HORIZON_DAYS}"),
             ));
         }
+        let past = parse_or(
+            env,
+            "QLOSYNC_RECONCILE_BOOKINGS_PAST_DAYS",
+            d.bookings_past_days,
+        )?;
+        if past > MAX_HORIZON_DAYS {
+            return Err(ConfigError::new(
+                "QLOSYNC_RECONCILE_BOOKINGS_PAST_DAYS",
+                format!("must be at most {MAX_HORIZON_DAYS}"),
+            ));
+        }
+        let future = parse_or(
+            env,
+            "QLOSYNC_RECONCILE_BOOKINGS_FUTURE_DAYS",
+            d.bookings_future_days,
+        )?;
+        if future > MAX_HORIZON_DAYS {
+            return Err(ConfigError::new(
+                "QLOSYNC_RECONCILE_BOOKINGS_FUTURE_DAYS",
+                format!("must be at most {MAX_HORIZON_DAYS}"),
+            ));
+        }
         Ok(ReconcileSettings {
             interval: Duration::from_millis(interval_ms),
             horizon_days,
             fix: parse_or(env, "QLOSYNC_RECONCILE_FIX", d.fix)?,
+            bookings: parse_or(env, "QLOSYNC_RECONCILE_BOOKINGS", d.bookings)?,
+            bookings_past_days: past,
+            bookings_future_days: future,
         })
     }
 }
@@ -99,18 +148,24 @@ pub async fn run_once(ctx: &ReconcileContext) -> Result<Vec<ConfigRun>, sqlx::Er
             ctx.settings.horizon_days.saturating_sub(1),
         )))
         .unwrap_or(today);
+    let s = &ctx.settings;
     let request = ReconcileRequest {
         from: today,
         to: last,
-        dry_run: !ctx.settings.fix,
+        dry_run: !s.fix,
+        inventory: true,
+        bookings: s
+            .bookings
+            .then(|| bookings_window(today, s.bookings_past_days, s.bookings_future_days)),
     };
     let mut runs = Vec::new();
     for config_id in due_configs(&ctx.pool, &ctx.settings).await? {
         let result = service.reconcile(config_id, request).await;
         match &result {
             Ok(report) => {
+                let bookings = report.bookings.as_ref().map_or(0, |b| b.drift.len());
                 tracing::info!(%config_id, availability_nights = report.availability_drift_nights,
-                rate_nights = report.rate_drift_nights, fixed = !report.dry_run, "reconciled")
+                rate_nights = report.rate_drift_nights, bookings, fixed = !report.dry_run, "reconciled")
             }
             Err(e) => tracing::warn!(%config_id, error = %e, "reconciliation failed"),
         }
@@ -198,6 +253,31 @@ mod tests {
         assert_eq!(
             ReconcileSettings::from_env(&bad).unwrap_err().var,
             "QLOSYNC_RECONCILE_HORIZON_DAYS"
+        );
+        let bookings = |k: &str| match k {
+            "QLOSYNC_RECONCILE_BOOKINGS" => Some("false".to_owned()),
+            "QLOSYNC_RECONCILE_BOOKINGS_PAST_DAYS" => Some("3".to_owned()),
+            "QLOSYNC_RECONCILE_BOOKINGS_FUTURE_DAYS" => Some("90".to_owned()),
+            _ => None,
+        };
+        let s = ReconcileSettings::from_env(&bookings).unwrap();
+        assert_eq!(
+            (s.bookings, s.bookings_past_days, s.bookings_future_days),
+            (false, 3, 90)
+        );
+        let too_far =
+            |k: &str| (k == "QLOSYNC_RECONCILE_BOOKINGS_FUTURE_DAYS").then(|| "5000".to_owned());
+        assert_eq!(
+            ReconcileSettings::from_env(&too_far).unwrap_err().var,
+            "QLOSYNC_RECONCILE_BOOKINGS_FUTURE_DAYS"
+        );
+        let today = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        assert_eq!(
+            bookings_window(today, 7, 500),
+            BookingScope::Window {
+                from: NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(),
+                to: NaiveDate::from_ymd_opt(2028, 4, 14).unwrap(),
+            }
         );
     }
 }
