@@ -90,9 +90,18 @@ impl Application {
     pub async fn run_until_stopped(self, shutdown: CancellationToken) -> anyhow::Result<()> {
         let address = self.listener.local_addr().context("listener address")?;
         tracing::info!(%address, relay = self.relay.is_some(), "api listening");
-        let relay = self
-            .relay
-            .map(|relay| tokio::spawn(relay.run(shutdown.child_token())));
+        // a relay that stops on an error (the broker refused the queues) stops the api with it
+        let relay = self.relay.map(|relay| {
+            let stop_all = shutdown.clone();
+            let token = shutdown.child_token();
+            tokio::spawn(async move {
+                let relayed = relay.run(token).await;
+                if relayed.is_err() {
+                    stop_all.cancel();
+                }
+                relayed
+            })
+        });
         let serve_shutdown = shutdown.clone();
         let served = axum::serve(self.listener, app(self.state))
             .with_graceful_shutdown(async move { serve_shutdown.cancelled().await })
@@ -101,7 +110,10 @@ impl Application {
         // the server can also stop on its own (listener error): stop the relay with it
         shutdown.cancel();
         if let Some(relay) = relay {
-            relay.await.context("outbox relay task")?;
+            relay
+                .await
+                .context("outbox relay task")?
+                .context("outbox relay")?;
         }
         served
     }
