@@ -4,6 +4,8 @@
 mod ari_recovery;
 mod ari_support;
 mod availability;
+mod broker_failover;
+mod broker_ready;
 mod correlation;
 mod dlq;
 mod observability;
