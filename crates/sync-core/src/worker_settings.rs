@@ -39,3 +39,25 @@ pub fn broker_urls(env: &impl Fn(&str) -> Option<String>) -> Result<String, Conf
     validate_broker_urls(&raw).map_err(|problem| ConfigError::new("RABBITMQ_URL", problem))?;
     Ok(raw)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_broker_url_list_is_checked_entry_by_entry_without_quoting_it() {
+        let with = |url: &'static str| {
+            broker_urls(&move |k: &str| (k == "RABBITMQ_URL").then(|| url.into()))
+        };
+        assert!(with("amqp://u:p@mq1:5672/%2f,amqp://u:p@mq2:5672/%2f").is_ok());
+        let err = with("amqp://u:hunter2@mq1/%2f,mq2:5672")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("RABBITMQ_URL") && err.contains("entry 2 of 2"),
+            "{err}"
+        );
+        assert!(!err.contains("hunter2"), "{err}");
+        assert!(broker_urls(&|_: &str| None).is_err());
+    }
+}

@@ -317,3 +317,34 @@ async fn a_full_quorum_queue_back_pressures_the_relay_which_keeps_the_rows_until
     assert_eq!(distinct, ids.iter().copied().collect(), "a row was lost");
     assert_eq!(got.len(), ids.len(), "a row was delivered twice");
 }
+
+#[sqlx::test(migrator = "sync_core::db::MIGRATOR")]
+async fn a_relay_meeting_classic_queues_when_told_quorum_stops_with_the_migration_error_and_keeps_the_rows(
+    pool: PgPool,
+) {
+    let classic = QueueConfig {
+        queue_type: sync_core::queue::QueueType::Classic,
+        ..test_config()
+    };
+    let broker = TestBroker::new(classic.clone()).await;
+    let quorum = Topology::new(QueueConfig {
+        queue_type: sync_core::queue::QueueType::Quorum,
+        ..classic
+    });
+    enqueue(&pool, 2).await;
+    let relay = start_relay(&pool, &amqp_url(), &quorum, relay_config());
+
+    let ended = tokio::time::timeout(WAIT, relay.task)
+        .await
+        .expect("the relay must stop on its own, not retry forever")
+        .unwrap();
+    let err = ended.expect_err("a refused topology is an error");
+    assert!(err.to_string().contains("docs/queues.md"), "{err}");
+    assert_eq!(
+        unsent(&pool).await,
+        2,
+        "the rows stay for after the migration"
+    );
+    let queue = broker.topology.work_queue(QueueKind::Outbound);
+    assert_eq!(broker.depth(&queue).await, 0);
+}
