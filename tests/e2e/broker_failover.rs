@@ -40,35 +40,38 @@ async fn killing_the_queue_leader_mid_load_loses_and_duplicates_no_reservation(p
     let demo = stack.demo().await;
     let queue = format!("{}qloapps.outbound", stack.env.get("QLOSYNC_QUEUE_PREFIX"));
 
-    let mut ids = Vec::new();
-    for n in 0..RESERVATIONS / 2 {
-        ids.push(reserve(&stack, &demo, n).await);
-    }
+    // the workers declared the queue (on the node they reached first): find its leader
     let leader = eventually("a leader of the outbound queue", WAIT, || async {
         cluster.leader_of(&queue, 1).await
     })
     .await;
-    // mid-load: some reservations are in QloApps, the rest still on their way
-    eventually("the first orders in QloApps", WAIT, || async {
-        let mut mapped = 0;
-        for id in &ids {
-            mapped += usize::from(stack.mapped_order(id).await.is_some());
+
+    // the load and the kill at once: the leader dies once a few reservations are in QloApps
+    // while the rest are being written, relayed and consumed
+    let load = async {
+        let mut ids = Vec::new();
+        for n in 0..RESERVATIONS {
+            ids.push(reserve(&stack, &demo, n).await);
         }
-        (mapped >= 3).then_some(())
-    })
-    .await;
-    let mut mapped = 0;
-    for id in &ids {
-        mapped += usize::from(stack.mapped_order(id).await.is_some());
-    }
-    eprintln!(
-        "killing the leader {leader} with {mapped} of {} pushed",
-        ids.len()
-    );
-    cluster.kill(leader);
-    for n in RESERVATIONS / 2..RESERVATIONS {
-        ids.push(reserve(&stack, &demo, n).await);
-    }
+        ids
+    };
+    let kill = async {
+        eventually("the first orders in QloApps", WAIT, || async {
+            let pushed: i64 =
+                sqlx::query_scalar("SELECT count(*) FROM qloapps_reservation_mappings")
+                    .fetch_one(&stack.pool)
+                    .await
+                    .expect("mapping count");
+            (pushed >= 3).then_some(pushed)
+        })
+        .await
+    };
+    let (ids, pushed_at_kill) = tokio::join!(load, async {
+        let pushed = kill.await;
+        cluster.kill(leader);
+        pushed
+    });
+    eprintln!("killed the leader (node {leader}) with {pushed_at_kill} of {RESERVATIONS} pushed");
 
     let survivor = (leader + 1) % 3;
     let new_leader = eventually("a new leader on a surviving node", WAIT, || async {
