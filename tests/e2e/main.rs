@@ -15,5 +15,6 @@ mod push_faults;
 mod push_fidelity;
 mod push_isolation;
 mod push_pulled;
+mod queue_type;
 mod rates;
 mod reconcile;

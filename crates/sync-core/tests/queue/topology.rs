@@ -264,3 +264,20 @@ async fn a_full_quorum_work_queue_nacks_the_publisher_and_dead_letters_nothing()
         .await;
     assert_eq!(broker.depth(&outbound).await, 1);
 }
+
+#[tokio::test]
+async fn quorum_queues_redeclared_as_classic_are_refused_too_never_changed() {
+    let config = test_config();
+    let broker = TestBroker::new(config.clone()).await;
+    let downgraded = Topology::new(QueueConfig {
+        queue_type: QueueType::Classic,
+        ..config
+    });
+    let channel = broker.connection.create_channel().await.unwrap();
+    let err = downgraded.declare(&channel).await.unwrap_err();
+
+    assert!(err.is_topology_conflict() && !err.is_transient(), "{err}");
+    assert!(err.to_string().contains("docs/queues.md"), "{err}");
+    let types = queue_types(broker.topology.prefix());
+    assert!(types.values().all(|t| t == "quorum"), "{types:?}");
+}
