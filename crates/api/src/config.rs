@@ -85,9 +85,9 @@ impl Settings {
             log: LogSettings::from_env(env)?,
             http: HttpSettings::from_env(env)?,
             rabbitmq_url: match env("RABBITMQ_URL") {
-                Some(_) => Some(SecretString::from(sync_core::worker_settings::broker_urls(
-                    env,
-                )?)),
+                Some(_) => Some(SecretString::from(
+                    sync_core::worker_settings::rabbitmq_url(env)?,
+                )),
                 None => None,
             },
             queue: QueueConfig::from_lookup(env)?,

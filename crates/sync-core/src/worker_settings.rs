@@ -24,7 +24,7 @@ impl WorkerSettings {
             database: DatabaseSettings::from_env(env)?,
             crypto: CryptoSettings::from_env(env)?,
             log: LogSettings::from_env(env)?,
-            rabbitmq_url: broker_urls(env)?,
+            rabbitmq_url: rabbitmq_url(env)?,
             queue: QueueConfig::from_lookup(env)?,
             consumer: ConsumerConfig::from_lookup(env)?,
             client: ClientSettings::from_env(env)?,
@@ -34,7 +34,7 @@ impl WorkerSettings {
 
 /// `RABBITMQ_URL`, required, checked to be a list of `amqp://` URLs (the problem never quotes
 /// it: it holds the password).
-pub fn broker_urls(env: &impl Fn(&str) -> Option<String>) -> Result<String, ConfigError> {
+pub fn rabbitmq_url(env: &impl Fn(&str) -> Option<String>) -> Result<String, ConfigError> {
     let raw = required(env, "RABBITMQ_URL")?;
     validate_broker_urls(&raw).map_err(|problem| ConfigError::new("RABBITMQ_URL", problem))?;
     Ok(raw)
@@ -47,7 +47,7 @@ mod tests {
     #[test]
     fn a_broker_url_list_is_checked_entry_by_entry_without_quoting_it() {
         let with = |url: &'static str| {
-            broker_urls(&move |k: &str| (k == "RABBITMQ_URL").then(|| url.into()))
+            rabbitmq_url(&move |k: &str| (k == "RABBITMQ_URL").then(|| url.into()))
         };
         assert!(with("amqp://u:p@mq1:5672/%2f,amqp://u:p@mq2:5672/%2f").is_ok());
         let err = with("amqp://u:hunter2@mq1/%2f,mq2:5672")
@@ -58,6 +58,6 @@ mod tests {
             "{err}"
         );
         assert!(!err.contains("hunter2"), "{err}");
-        assert!(broker_urls(&|_: &str| None).is_err());
+        assert!(rabbitmq_url(&|_: &str| None).is_err());
     }
 }
