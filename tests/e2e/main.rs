@@ -4,6 +4,8 @@
 mod ari_recovery;
 mod ari_support;
 mod availability;
+mod broker_failover;
+mod broker_ready;
 mod correlation;
 mod db_restart;
 mod dlq;
@@ -14,6 +16,7 @@ mod push_faults;
 mod push_fidelity;
 mod push_isolation;
 mod push_pulled;
+mod queue_type;
 mod rates;
 mod reconcile;
 mod reconcile_bookings;

@@ -22,6 +22,12 @@ async fn health_ready_and_metrics_follow_a_push(pool: PgPool) {
     let mut stack = Stack::start(pool, SimConfig::default(), &[]).await;
     let worker = stack.start_worker(false).await;
     let ops = stack.worker(worker).ops_url.clone();
+    // a worker is ready once it consumes (its /ready follows the broker link)
+    eventually("the worker ready", Duration::from_secs(30), || async {
+        let response = stack.http.get(format!("{ops}/ready")).send().await.ok()?;
+        (response.status() == 200).then_some(())
+    })
+    .await;
     for url in [
         format!("{ops}/health"),
         format!("{ops}/ready"),

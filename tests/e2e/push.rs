@@ -67,13 +67,18 @@ async fn reservation_created_updated_and_cancelled_ends_as_one_order_in_its_fina
         1,
         "still exactly one order"
     );
-    let log: Vec<(String, String)> = sqlx::query_as(
-        "SELECT operation, outcome FROM qloapps_sync_log WHERE local_entity_id = $1::uuid ORDER BY id",
-    )
-    .bind(&id)
-    .fetch_all(&stack.pool)
-    .await
-    .unwrap();
+    // QloApps shows the cancellation a moment before the worker commits its log entry
+    let log: Vec<(String, String)> = eventually("the cancellation logged", WAIT, || async {
+        let log: Vec<(String, String)> = sqlx::query_as(
+            "SELECT operation, outcome FROM qloapps_sync_log WHERE local_entity_id = $1::uuid ORDER BY id",
+        )
+        .bind(&id)
+        .fetch_all(&stack.pool)
+        .await
+        .unwrap();
+        (log.len() >= 3).then_some(log)
+    })
+    .await;
     let outcomes: Vec<&str> = log.iter().map(|(_, o)| o.as_str()).collect();
     assert_eq!(outcomes, ["created", "updated", "cancelled"], "{log:?}");
     let pushes: i64 = sqlx::query_scalar(

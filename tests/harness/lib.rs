@@ -8,6 +8,7 @@ mod env;
 pub mod postgres;
 mod processes;
 mod rabbit;
+mod rabbit_nodes;
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -25,6 +26,7 @@ pub use demo::Demo;
 pub use env::Env;
 pub use processes::{inbound_worker, scheduler, Process};
 pub use rabbit::{dead_letters, publish_raw, DeadLetter};
+pub use rabbit_nodes::RabbitNodes;
 
 /// The bearer token every stack accepts.
 pub const TOKEN: &str = "e2e-token-0123456789abcdef";
@@ -295,9 +297,13 @@ pub fn tally<K: std::hash::Hash + Eq>(items: impl IntoIterator<Item = K>) -> Has
     map
 }
 
-/// The broker's address, parsed from `RABBITMQ_URL`.
+/// The broker's address, parsed from `RABBITMQ_URL` (its first node when it lists several).
 pub fn socket_addr(url: &str) -> SocketAddr {
-    let parsed = url::Url::parse(url).expect("RABBITMQ_URL parses");
+    let first = sync_core::queue::broker_urls(url)
+        .first()
+        .map(|u| u.to_string())
+        .unwrap_or_default();
+    let parsed = url::Url::parse(&first).expect("RABBITMQ_URL parses");
     let host = parsed.host_str().unwrap_or("127.0.0.1");
     let host = if host == "localhost" {
         "127.0.0.1"

@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 
 use lapin::options::{BasicGetOptions, BasicPublishOptions, ConfirmSelectOptions};
-use lapin::{BasicProperties, Channel, Connection, ConnectionProperties};
+use lapin::{BasicProperties, Channel, Connection};
 use sync_core::messages::QueueKind;
 use sync_core::queue::{QueueConfig, Topology};
 
@@ -18,7 +18,7 @@ fn topology(env: &Env) -> Topology {
 }
 
 async fn channel(env: &Env) -> (Connection, Channel) {
-    let connection = Connection::connect(&env.get("RABBITMQ_URL"), ConnectionProperties::default())
+    let connection = sync_core::queue::connect(&env.get("RABBITMQ_URL"), "e2e test")
         .await
         .expect("broker connection");
     let channel = connection.create_channel().await.expect("channel");

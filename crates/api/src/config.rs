@@ -84,7 +84,12 @@ impl Settings {
             crypto: CryptoSettings::from_env(env)?,
             log: LogSettings::from_env(env)?,
             http: HttpSettings::from_env(env)?,
-            rabbitmq_url: env("RABBITMQ_URL").map(SecretString::from),
+            rabbitmq_url: match env("RABBITMQ_URL") {
+                Some(_) => Some(SecretString::from(
+                    sync_core::worker_settings::rabbitmq_url(env)?,
+                )),
+                None => None,
+            },
             queue: QueueConfig::from_lookup(env)?,
             relay: RelayConfig::from_lookup(env)?,
             sync_interval_ms: parse_or(env, "QLOAPPS_SYNC_INTERVAL_MS", 300_000u64)?,

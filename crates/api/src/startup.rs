@@ -109,9 +109,18 @@ impl Application {
                 }
             }
         });
-        let relay = self
-            .relay
-            .map(|relay| tokio::spawn(relay.run(shutdown.child_token())));
+        // a relay that stops on an error (the broker refused the queues) stops the api with it
+        let relay = self.relay.map(|relay| {
+            let stop_all = shutdown.clone();
+            let token = shutdown.child_token();
+            tokio::spawn(async move {
+                let relayed = relay.run(token).await;
+                if relayed.is_err() {
+                    stop_all.cancel();
+                }
+                relayed
+            })
+        });
         // the queue-depth history of the console's chart (crate::queue_samples)
         let sampler = self.state.dlq.clone().map(|dlq| {
             let pool = self.state.pool.clone();
@@ -131,7 +140,10 @@ impl Application {
         // the server can also stop on its own (listener error): stop the relay with it
         shutdown.cancel();
         if let Some(relay) = relay {
-            relay.await.context("outbox relay task")?;
+            relay
+                .await
+                .context("outbox relay task")?
+                .context("outbox relay")?;
         }
         if let Some(sampler) = sampler {
             sampler.await.context("queue depth sampler task")?;

@@ -43,6 +43,7 @@ impl InboundWorker {
             config.common.consumer,
             handler,
         );
+        let ops = ops.with_broker(consumer.broker_status());
         Ok(InboundWorker {
             consumer,
             ops,

@@ -61,6 +61,7 @@ impl OutboundWorker {
             config.common.consumer,
             handler,
         );
+        let ops = ops.with_broker(consumer.broker_status());
         Ok(OutboundWorker {
             consumer,
             ops,

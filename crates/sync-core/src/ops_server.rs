@@ -16,6 +16,7 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::{parse_or, ConfigError};
+use crate::queue::BrokerStatus;
 
 /// `OPS_LISTEN_ADDR`, with a default per process so they can share a host.
 pub fn listen_addr(
@@ -34,6 +35,8 @@ struct OpsState {
     process: &'static str,
     pool: PgPool,
     metrics: PrometheusHandle,
+    /// The consumer's broker link, for the processes that consume a queue.
+    broker: Option<BrokerStatus>,
 }
 
 /// The bound ops listener; `run` serves it until cancelled.
@@ -56,8 +59,16 @@ impl OpsServer {
                 process,
                 pool,
                 metrics,
+                broker: None,
             },
         })
+    }
+
+    /// `/ready` also answers 503 while `broker` is down (the consumer lost RabbitMQ and is
+    /// reconnecting); `/health` stays 200.
+    pub fn with_broker(mut self, broker: BrokerStatus) -> Self {
+        self.state.broker = Some(broker);
+        self
     }
 
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
@@ -86,21 +97,32 @@ async fn ready(State(state): State<OpsState>) -> (StatusCode, Json<Value>) {
         sqlx::query("SELECT 1").execute(&state.pool),
     )
     .await;
-    match check {
-        Ok(Ok(_)) => (
-            StatusCode::OK,
-            Json(json!({"status": "ok", "database": "ok"})),
-        ),
-        Ok(Err(_)) => unavailable("not reachable"),
-        Err(_) => unavailable("timed out after 3 s"),
+    let database = match check {
+        Ok(Ok(_)) => "ok",
+        Ok(Err(_)) => "not reachable",
+        Err(_) => "timed out after 3 s",
+    };
+    let broker = state.broker.as_ref().map(|b| {
+        if b.is_connected() {
+            "ok"
+        } else {
+            "not connected"
+        }
+    });
+    let ready = database == "ok" && broker.is_none_or(|b| b == "ok");
+    let mut body = json!({
+        "status": if ready { "ok" } else { "unavailable" },
+        "database": database,
+    });
+    if let Some(broker) = broker {
+        body["broker"] = json!(broker);
     }
-}
-
-fn unavailable(database: &str) -> (StatusCode, Json<Value>) {
-    (
-        StatusCode::SERVICE_UNAVAILABLE,
-        Json(json!({"status": "unavailable", "database": database})),
-    )
+    let status = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, Json(body))
 }
 
 async fn metrics(State(state): State<OpsState>) -> impl IntoResponse {

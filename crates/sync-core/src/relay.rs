@@ -19,7 +19,7 @@ use lapin::Connection;
 use sqlx::PgPool;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
-use tracing::{debug, info, warn};
+use tracing::{debug, error, info, warn};
 
 pub use config::RelayConfig;
 pub use store::{outbox_backlog, record_backlog_metrics, Backlog};
@@ -72,8 +72,10 @@ impl OutboxRelay {
         }
     }
 
-    /// Relays until `cancel` fires; the batch in progress is finished first.
-    pub async fn run(self, cancel: CancellationToken) {
+    /// Relays until `cancel` fires; the batch in progress is finished first. Returns Err only
+    /// when the broker refuses the queue topology (another `QLOSYNC_QUEUE_TYPE` or other
+    /// limits than the queues have): an operator must resolve that, the rows stay meanwhile.
+    pub async fn run(self, cancel: CancellationToken) -> Result<(), RelayError> {
         let wake = Arc::new(Notify::new());
         let listener = tokio::spawn(listen::wake_on_notify(
             self.pool.clone(),
@@ -97,6 +99,12 @@ impl OutboxRelay {
                         _ = tokio::time::sleep(self.config.poll_interval) => {}
                     }
                 }
+                Err(RelayError::Broker(e)) if e.is_topology_conflict() => {
+                    error!(error = %e, "outbox relay stopped: the broker refused the queues");
+                    close(link.take()).await;
+                    listener.abort();
+                    return Err(RelayError::Broker(e));
+                }
                 Err(e) => {
                     let delay = backoff.next_delay();
                     warn!(error = %e, ?delay, "outbox relay failed; rows kept, retrying");
@@ -115,6 +123,7 @@ impl OutboxRelay {
         close(link.take()).await;
         listener.abort();
         info!("outbox relay stopped");
+        Ok(())
     }
 
     /// Connects if needed, then relays one batch. When the broker cannot be reached the

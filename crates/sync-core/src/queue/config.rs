@@ -9,7 +9,12 @@ pub struct QueueConfig {
     /// Prepended to every queue and exchange name (`QLOSYNC_QUEUE_PREFIX`, default empty), so
     /// tests and several installations can share one broker: "t42." → "t42.qloapps.outbound".
     pub prefix: String,
-    /// Seed `maxLength` (`QLOSYNC_QUEUE_MAX_LENGTH`, default 10000) on each work queue.
+    /// `QLOSYNC_QUEUE_TYPE` (default quorum): replicated quorum queues, or the classic layout
+    /// of earlier versions for an installation that has not migrated (docs/queues.md).
+    pub queue_type: QueueType,
+    /// Seed `maxLength` (`QLOSYNC_QUEUE_MAX_LENGTH`, default 10000) on each work queue. A full
+    /// quorum work queue refuses new messages (the publisher's confirm is a nack: the outbox
+    /// keeps the row and retries); a full classic one dead-letters its oldest message.
     pub max_length: u32,
     /// Seed `messageTtl` (`QLOSYNC_QUEUE_MESSAGE_TTL_MS`, default 24 h) on each work queue; also
     /// how long a deferred message may keep waiting for its circuit to close.
@@ -25,6 +30,7 @@ impl Default for QueueConfig {
     fn default() -> Self {
         QueueConfig {
             prefix: String::new(),
+            queue_type: QueueType::Quorum,
             max_length: 10_000,
             message_ttl: Duration::from_secs(24 * 60 * 60),
             retry_delay: Duration::from_millis(2_000),
@@ -44,6 +50,7 @@ impl QueueConfig {
         let d = QueueConfig::default();
         let config = QueueConfig {
             prefix: get("QLOSYNC_QUEUE_PREFIX").unwrap_or(d.prefix),
+            queue_type: parse(&get, "QLOSYNC_QUEUE_TYPE")?.unwrap_or(d.queue_type),
             max_length: parse(&get, "QLOSYNC_QUEUE_MAX_LENGTH")?.unwrap_or(d.max_length),
             message_ttl: millis(&get, "QLOSYNC_QUEUE_MESSAGE_TTL_MS")?.unwrap_or(d.message_ttl),
             retry_delay: millis(&get, "QLOSYNC_QUEUE_RETRY_DELAY_MS")?.unwrap_or(d.retry_delay),
@@ -78,6 +85,46 @@ impl QueueConfig {
             }
         }
         Ok(())
+    }
+}
+
+/// The kind of RabbitMQ queue qlosync declares (`QLOSYNC_QUEUE_TYPE`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum QueueType {
+    /// Replicated over the cluster's nodes (Raft), survives the loss of a minority of them;
+    /// `x-overflow: reject-publish` and at-least-once dead-lettering.
+    #[default]
+    Quorum,
+    /// One node's queue, with the earlier versions' arguments (`x-overflow: drop-head`): for
+    /// an installation whose queues were declared classic and not migrated yet.
+    Classic,
+}
+
+impl QueueType {
+    /// The `x-queue-type` value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QueueType::Quorum => "quorum",
+            QueueType::Classic => "classic",
+        }
+    }
+}
+
+impl std::fmt::Display for QueueType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for QueueType {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "quorum" => Ok(QueueType::Quorum),
+            "classic" => Ok(QueueType::Classic),
+            _ => Err("expected quorum or classic".to_owned()),
+        }
     }
 }
 
@@ -181,6 +228,7 @@ mod tests {
         let q = QueueConfig::from_lookup(get).unwrap();
         assert_eq!(q.prefix, "t42.");
         assert_eq!(q.max_length, 10_000);
+        assert_eq!(q.queue_type, QueueType::Quorum);
         assert_eq!(q.message_ttl, Duration::from_secs(86_400));
         assert_eq!(q.retry_delay, Duration::from_millis(100));
         let c = ConsumerConfig::from_lookup(get).unwrap();
@@ -202,5 +250,19 @@ mod tests {
         })
         .unwrap_err();
         assert!(err.to_string().contains("QLOSYNC_QUEUE_PREFETCH"), "{err}");
+    }
+
+    #[test]
+    fn the_queue_type_is_quorum_or_classic_and_anything_else_is_refused() {
+        let with = |value: &'static str| {
+            QueueConfig::from_lookup(move |k| (k == "QLOSYNC_QUEUE_TYPE").then(|| value.into()))
+        };
+        assert_eq!(with("classic").unwrap().queue_type, QueueType::Classic);
+        assert_eq!(with("quorum").unwrap().queue_type, QueueType::Quorum);
+        let err = with("Quorum-ish").unwrap_err().to_string();
+        assert!(
+            err.contains("QLOSYNC_QUEUE_TYPE") && err.contains("expected quorum or classic"),
+            "{err}"
+        );
     }
 }

@@ -18,9 +18,9 @@ use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 
 use super::{
+    connect,
     dispatch::{self, DispatchContext},
-    publisher::connect,
-    Backoff, ConfirmPublisher, ConsumerConfig, QueueError, Topology,
+    Backoff, BrokerStatus, ConfirmPublisher, ConsumerConfig, QueueError, Topology,
 };
 use crate::messages::QueueKind;
 
@@ -89,6 +89,7 @@ pub struct QueueConsumer<M, H> {
     kind: QueueKind,
     config: ConsumerConfig,
     handler: Arc<H>,
+    status: BrokerStatus,
     _message: PhantomData<fn() -> M>,
 }
 
@@ -110,8 +111,15 @@ where
             kind,
             config,
             handler: Arc::new(handler),
+            status: BrokerStatus::default(),
             _message: PhantomData,
         }
+    }
+
+    /// Up while this consumer is consuming, down while it is (re)connecting: the worker's
+    /// `/ready`.
+    pub fn broker_status(&self) -> BrokerStatus {
+        self.status.clone()
     }
 
     /// Consumes until `cancel` fires, reconnecting with capped backoff whenever the broker
@@ -123,7 +131,9 @@ where
             if cancel.is_cancelled() {
                 return Ok(());
             }
-            match self.session(&cancel, &mut backoff).await {
+            let session = self.session(&cancel, &mut backoff).await;
+            self.status.set_connected(false);
+            match session {
                 Ok(()) => return Ok(()),
                 Err(e) if !e.is_transient() => return Err(e),
                 Err(e) => {
@@ -176,6 +186,7 @@ where
             )
             .await?;
         backoff.reset();
+        self.status.set_connected(true);
         info!(%queue, prefetch = self.config.prefetch, "consuming");
 
         let ctx = Arc::new(DispatchContext {

@@ -24,8 +24,28 @@ pub enum QueueError {
     ConfirmsNotEnabled,
     /// A queue or exchange exists with other arguments (PRECONDITION_FAILED): another process
     /// runs with a different `QLOSYNC_QUEUE_*` config. Reconnecting cannot fix it.
-    #[error("topology mismatch (check QLOSYNC_QUEUE_* settings across processes): {0}")]
+    #[error(
+        "topology mismatch (check QLOSYNC_QUEUE_* settings across processes, docs/queues.md): {0}"
+    )]
     TopologyMismatch(String),
+    /// Queues exist with another `x-queue-type` than `QLOSYNC_QUEUE_TYPE` (typically classic
+    /// queues of an earlier version, now declared quorum). RabbitMQ cannot change a queue's
+    /// type in place; reconnecting cannot fix it.
+    #[error(
+        "the queues exist with another type than QLOSYNC_QUEUE_TYPE={configured} ({detail}); \
+         RabbitMQ cannot change a queue's type: migrate them as docs/queues.md describes \
+         (drain, stop, delete, start), or keep the old queues with QLOSYNC_QUEUE_TYPE=classic"
+    )]
+    QueueTypeMismatch {
+        configured: super::QueueType,
+        detail: String,
+    },
+    /// `RABBITMQ_URL` named no URL.
+    #[error("no broker URL to connect to (RABBITMQ_URL is empty)")]
+    NoBrokerUrl,
+    /// A node did not accept the connection in time.
+    #[error("the broker did not accept the connection within {after:?}")]
+    ConnectTimeout { after: Duration },
     /// A message could not be encoded.
     #[error("encode message: {0}")]
     Encode(#[from] serde_json::Error),
@@ -46,6 +66,17 @@ impl QueueError {
                 | QueueError::Config { .. }
                 | QueueError::ConfirmsNotEnabled
                 | QueueError::TopologyMismatch(_)
+                | QueueError::QueueTypeMismatch { .. }
+                | QueueError::NoBrokerUrl
+        )
+    }
+
+    /// The broker refused the declared topology: a configuration conflict that only an
+    /// operator can resolve, so a process stops on it instead of retrying.
+    pub fn is_topology_conflict(&self) -> bool {
+        matches!(
+            self,
+            QueueError::TopologyMismatch(_) | QueueError::QueueTypeMismatch { .. }
         )
     }
 }

@@ -8,20 +8,24 @@
 
 mod backoff;
 pub(crate) mod config;
+mod connect;
 mod consumer;
 mod dispatch;
 mod error;
 pub mod headers;
 mod metrics;
 mod publisher;
+mod status;
 mod topology;
 
 pub use backoff::Backoff;
-pub use config::{ConsumerConfig, QueueConfig};
+pub use config::{ConsumerConfig, QueueConfig, QueueType};
+pub use connect::{broker_urls, connect, validate_broker_urls};
 pub use consumer::{Delivered, HandleError, MessageHandler, QueueConsumer};
 pub use error::QueueError;
 pub use metrics::{queue_depth, record_queue_depths, watch_queue_depths};
 pub use publisher::{
-    connect, message_properties, ConfirmPublisher, PendingConfirm, DEFAULT_CONFIRM_TIMEOUT,
+    message_properties, ConfirmPublisher, PendingConfirm, DEFAULT_CONFIRM_TIMEOUT,
 };
+pub use status::BrokerStatus;
 pub use topology::Topology;

@@ -4,17 +4,11 @@ use lapin::{
     options::{BasicPublishOptions, ConfirmSelectOptions},
     publisher_confirm::{Confirmation, PublisherConfirm},
     types::{AMQPValue, FieldTable, ShortString},
-    BasicProperties, Channel, Connection, ConnectionProperties,
+    BasicProperties, Channel, Connection,
 };
 
 use super::{headers, QueueError, Topology};
 use crate::messages::Message;
-
-/// Opens an AMQP connection named `name` (shown in the broker's connection list).
-pub async fn connect(url: &str, name: &str) -> Result<Connection, QueueError> {
-    let props = ConnectionProperties::default().with_connection_name(name.into());
-    Ok(Connection::connect(url, props).await?)
-}
 
 /// A channel in confirm mode: a publish returns only once the broker has taken the message
 /// (persisted, for a persistent message to a durable queue) or has refused it.

@@ -9,7 +9,7 @@ use lapin::{
     Channel, ExchangeKind,
 };
 
-use super::{QueueConfig, QueueError};
+use super::{QueueConfig, QueueError, QueueType};
 
 /// AMQP reply code for a redeclaration with different arguments.
 const PRECONDITION_FAILED: u16 = 406;
@@ -17,16 +17,23 @@ use crate::messages::QueueKind;
 
 /// The queues and exchanges of one installation (one prefix `{p}`), declared idempotently by
 /// every process at start (DESIGN.md section 4). All durable; messages are published persistent.
+/// Every queue is of `QLOSYNC_QUEUE_TYPE` (default quorum: replicated on the cluster's nodes).
 ///
 /// - `{p}qloapps.outbound`, `{p}qloapps.inbound`: work queues with `x-max-length` (seed
-///   10000), `x-overflow: drop-head`, `x-message-ttl` (seed 24 h) and
-///   `x-dead-letter-exchange: {p}qloapps.dlx`, so overflow and expiry are dead-lettered.
+///   10000), `x-message-ttl` (seed 24 h) and `x-dead-letter-exchange: {p}qloapps.dlx`, so
+///   expired messages are dead-lettered. Quorum: `x-overflow: reject-publish` (a full queue
+///   nacks the publisher: the outbox relay keeps the row and retries, the back-pressure) and
+///   `x-dead-letter-strategy: at-least-once` (a dead-lettered message leaves the queue only
+///   once the DLQ confirmed it). Classic: `x-overflow: drop-head` (the oldest message is
+///   dead-lettered), the arguments of earlier versions.
 /// - `{p}qloapps.dlx`: fanout exchange bound to `{p}qloapps.dlq`.
-/// - `{p}qloapps.dlq`: no limits; messages stay until an operator replays or discards them.
+/// - `{p}qloapps.dlq`: no limits; messages stay until an operator replays or discards them (a
+///   limit would bounce dead letters back into the work queues).
 /// - `{p}qloapps.{outbound,inbound}.delay.{ms}ms`: one delay queue per delay (retry, defer)
 ///   with `x-message-ttl: ms`, `x-dead-letter-exchange: ""` and `x-dead-letter-routing-key`
 ///   = the work queue: a message published there returns to its work queue after the delay,
-///   and since every message in it waits the same time none holds up another.
+///   and since every message in it waits the same time none holds up another. Quorum: the
+///   return is at least once too; no length limit of its own (what it holds left a work queue).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Topology {
     config: QueueConfig,
@@ -95,7 +102,15 @@ impl Topology {
     pub async fn declare(&self, channel: &Channel) -> Result<(), QueueError> {
         self.declare_all(channel).await.map_err(|e| match e {
             lapin::Error::ProtocolError(amqp) if amqp.get_id() == PRECONDITION_FAILED => {
-                QueueError::TopologyMismatch(amqp.to_string())
+                let detail = amqp.to_string();
+                if detail.contains("x-queue-type") {
+                    QueueError::QueueTypeMismatch {
+                        configured: self.config.queue_type,
+                        detail,
+                    }
+                } else {
+                    QueueError::TopologyMismatch(detail)
+                }
             }
             other => QueueError::Broker(other),
         })
@@ -121,7 +136,7 @@ impl Topology {
             )
             .await?;
         channel
-            .queue_declare(&dlq, durable, FieldTable::default())
+            .queue_declare(&dlq, durable, self.typed(FieldTable::default()))
             .await?;
         channel
             .queue_bind(
@@ -138,7 +153,7 @@ impl Topology {
                 .queue_declare(&work, durable, self.work_queue_arguments())
                 .await?;
             for delay in self.delays() {
-                let args = delay_queue_arguments(&work, delay);
+                let args = self.at_least_once(delay_queue_arguments(&work, delay));
                 channel
                     .queue_declare(&self.delay_queue(kind, delay), durable, args)
                     .await?;
@@ -151,24 +166,54 @@ impl Topology {
         let mut args = FieldTable::default();
         let max_length = i64::from(self.config.max_length);
         args.insert("x-max-length".into(), AMQPValue::LongLongInt(max_length));
-        // Overflow: the default drop-head, dead-lettered through the DLX, not
-        // reject-publish-dlx. Checked on this machine's RabbitMQ 3.10.8 with publisher
-        // confirms (tests/queue/topology.rs): with drop-head the new message is enqueued and
-        // acked and the oldest one moves to the DLQ (x-death reason "maxlen"), so an ack means
-        // "in the work queue or in the DLQ", one copy. With reject-publish-dlx the publisher
-        // gets a nack *and* the message is dead-lettered: the outbox relay, keeping the row
-        // and retrying a nacked publish, would put a new copy in the DLQ on every retry.
-        // Expired messages (x-message-ttl, seed 24 h) go the same way, reason "expired".
-        args.insert(
-            "x-overflow".into(),
-            AMQPValue::LongString("drop-head".into()),
-        );
         let ttl = ttl_millis(self.config.message_ttl);
         args.insert("x-message-ttl".into(), AMQPValue::LongLongInt(ttl));
         args.insert(
             "x-dead-letter-exchange".into(),
             AMQPValue::LongString(self.dead_letter_exchange().into()),
         );
+        match self.config.queue_type {
+            QueueType::Quorum => self.at_least_once(args),
+            // Classic: the earlier versions' overflow, drop-head dead-lettered through the DLX
+            // (an ack then means "in the work queue or in the DLQ", one copy), so classic
+            // queues they declared are redeclared unchanged. Not reject-publish-dlx: that
+            // nacks the publisher *and* dead-letters (tests/queue/topology.rs), and the relay,
+            // retrying a nacked row, would put a new copy in the DLQ on every retry.
+            QueueType::Classic => {
+                args.insert(
+                    "x-overflow".into(),
+                    AMQPValue::LongString("drop-head".into()),
+                );
+                args
+            }
+        }
+    }
+
+    /// Quorum: `args` plus the type, `x-overflow: reject-publish` and at-least-once
+    /// dead-lettering (which needs reject-publish); classic: `args` unchanged.
+    fn at_least_once(&self, mut args: FieldTable) -> FieldTable {
+        if self.config.queue_type == QueueType::Quorum {
+            args.insert(
+                "x-overflow".into(),
+                AMQPValue::LongString("reject-publish".into()),
+            );
+            args.insert(
+                ShortString::from("x-dead-letter-strategy"),
+                AMQPValue::LongString("at-least-once".into()),
+            );
+        }
+        self.typed(args)
+    }
+
+    /// `args` with `x-queue-type` for a quorum queue. A classic queue is declared without it,
+    /// as earlier versions did, so that their queues are redeclared without a mismatch.
+    fn typed(&self, mut args: FieldTable) -> FieldTable {
+        if self.config.queue_type == QueueType::Quorum {
+            args.insert(
+                "x-queue-type".into(),
+                AMQPValue::LongString("quorum".into()),
+            );
+        }
         args
     }
 

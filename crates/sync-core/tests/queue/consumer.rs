@@ -166,3 +166,25 @@ async fn prefetch_n_handles_n_messages_at_once() {
     running.stop().await;
     assert_eq!(handler.max_in_flight(), 3);
 }
+
+#[tokio::test]
+async fn a_consumer_meeting_classic_queues_when_told_quorum_stops_with_the_migration_error() {
+    use sync_core::queue::{QueueConfig, QueueError, QueueType, Topology};
+    let classic = QueueConfig {
+        queue_type: QueueType::Classic,
+        ..test_config()
+    };
+    let _broker = TestBroker::new(classic.clone()).await;
+    let quorum = Topology::new(QueueConfig {
+        queue_type: QueueType::Quorum,
+        ..classic
+    });
+    let running = start_consumer(&amqp_url(), &quorum, consumer_config(3), Scripted::ok());
+
+    let ended = tokio::time::timeout(WAIT, running.task)
+        .await
+        .expect("the consumer must stop, not reconnect forever")
+        .unwrap();
+    let err = ended.expect_err("a refused topology ends the consumer");
+    assert!(matches!(err, QueueError::QueueTypeMismatch { .. }), "{err}");
+}

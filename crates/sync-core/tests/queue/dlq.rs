@@ -91,8 +91,11 @@ fn until_fixed(fixed: &Arc<AtomicBool>) -> Scripted {
 
 #[tokio::test]
 async fn a_listing_shows_reason_attempts_queue_and_times_and_leaves_messages_in_order() {
+    // classic: its full work queue dead-letters the oldest message (reason "maxlen"), the
+    // broker-made dead letter this listing must show; a quorum one refuses the publish instead
     let broker = TestBroker::new(QueueConfig {
         max_length: 1,
+        queue_type: sync_core::queue::QueueType::Classic,
         ..test_config()
     })
     .await;

@@ -226,3 +226,34 @@ pub async fn insert_config(pool: &sqlx::PgPool) -> Uuid {
     .unwrap();
     config_id
 }
+
+/// `rabbitmqctl list_queues name type` for the queues whose name starts with `prefix`: the
+/// type each queue really has on the broker (AMQP itself does not tell it).
+pub fn queue_types(prefix: &str) -> std::collections::HashMap<String, String> {
+    let output = std::process::Command::new("rabbitmqctl")
+        .args([
+            "list_queues",
+            "--quiet",
+            "--no-table-headers",
+            "name",
+            "type",
+        ])
+        .output()
+        .expect(
+            "rabbitmqctl must be installed to read queue types (apt-get install rabbitmq-server)",
+        );
+    assert!(
+        output.status.success(),
+        "rabbitmqctl list_queues failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| {
+            let mut cols = line.split_whitespace();
+            let (name, kind) = (cols.next()?, cols.next()?);
+            name.starts_with(prefix)
+                .then(|| (name.to_owned(), kind.to_owned()))
+        })
+        .collect()
+}

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod breaker;
+mod connect;
 mod consumer;
 mod consumer_failures;
 mod dlq;

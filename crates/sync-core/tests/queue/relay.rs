@@ -4,8 +4,8 @@ use sqlx::PgPool;
 use sync_core::{
     messages::QueueKind,
     outbox,
-    queue::Topology,
-    relay::{outbox_backlog, OutboxRelay, RelayConfig},
+    queue::{QueueConfig, Topology},
+    relay::{outbox_backlog, OutboxRelay, RelayConfig, RelayError},
 };
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -17,7 +17,7 @@ const WAIT: Duration = Duration::from_secs(15);
 
 struct RunningRelay {
     cancel: CancellationToken,
-    task: JoinHandle<()>,
+    task: JoinHandle<Result<(), RelayError>>,
 }
 
 impl RunningRelay {
@@ -26,7 +26,8 @@ impl RunningRelay {
         tokio::time::timeout(Duration::from_secs(10), self.task)
             .await
             .expect("relay did not stop")
-            .unwrap();
+            .unwrap()
+            .expect("the relay ends without an error");
     }
 }
 
@@ -235,4 +236,115 @@ async fn the_backlog_reports_unsent_rows_and_the_oldest_age(pool: PgPool) {
         .await
     );
     relay.stop().await;
+}
+
+#[sqlx::test(migrator = "sync_core::db::MIGRATOR")]
+async fn a_full_quorum_queue_back_pressures_the_relay_which_keeps_the_rows_until_it_drains(
+    pool: PgPool,
+) {
+    let broker = TestBroker::new(QueueConfig {
+        max_length: 3,
+        ..test_config()
+    })
+    .await;
+    let queue = broker.topology.work_queue(QueueKind::Outbound);
+    let ids = enqueue(&pool, 12).await;
+    let config = RelayConfig {
+        batch_size: 4,
+        // generous: a confirm that times out would be published again (a duplicate)
+        confirm_timeout: Duration::from_secs(30),
+        ..relay_config()
+    };
+    let relay = start_relay(&pool, &amqp_url(), &broker.topology, config);
+
+    // no consumer: the queue fills, then the broker nacks and the rows stay in the outbox
+    let refused = || async {
+        let (kept, nacked): (i64, i64) = sqlx::query_as(
+            "SELECT count(*), count(*) FILTER (WHERE last_error LIKE '%nacked%')
+             FROM outbox WHERE sent_at IS NULL",
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        kept > 0 && nacked > 0
+    };
+    assert!(
+        wait_until(WAIT, refused).await,
+        "a full queue must nack the relay and leave the rows unsent"
+    );
+    // RabbitMQ 3.10 lets a quorum queue reach its limit + 1 (tests/queue/topology.rs)
+    assert!(
+        broker.depth(&queue).await <= 4,
+        "the queue grew past its limit"
+    );
+    assert_eq!(broker.depth(&broker.topology.dead_letter_queue()).await, 0);
+
+    // a consumer drains the queue: the relay delivers the kept rows on its retries
+    let mut got: Vec<Uuid> = Vec::new();
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let drained = loop {
+        for m in broker.drain(&queue).await {
+            let id = m
+                .delivery
+                .properties
+                .message_id()
+                .as_ref()
+                .unwrap()
+                .as_str();
+            got.push(id.parse().unwrap());
+        }
+        if got.len() >= ids.len() && unsent(&pool).await == 0 {
+            break true;
+        }
+        if std::time::Instant::now() > deadline {
+            break false;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    relay.stop().await;
+    assert!(drained, "only {} of 12 rows delivered", got.len());
+    for m in broker.drain(&queue).await {
+        let id = m
+            .delivery
+            .properties
+            .message_id()
+            .as_ref()
+            .unwrap()
+            .as_str();
+        got.push(id.parse().unwrap());
+    }
+    let distinct: HashSet<Uuid> = got.iter().copied().collect();
+    assert_eq!(distinct, ids.iter().copied().collect(), "a row was lost");
+    assert_eq!(got.len(), ids.len(), "a row was delivered twice");
+}
+
+#[sqlx::test(migrator = "sync_core::db::MIGRATOR")]
+async fn a_relay_meeting_classic_queues_when_told_quorum_stops_with_the_migration_error_and_keeps_the_rows(
+    pool: PgPool,
+) {
+    let classic = QueueConfig {
+        queue_type: sync_core::queue::QueueType::Classic,
+        ..test_config()
+    };
+    let broker = TestBroker::new(classic.clone()).await;
+    let quorum = Topology::new(QueueConfig {
+        queue_type: sync_core::queue::QueueType::Quorum,
+        ..classic
+    });
+    enqueue(&pool, 2).await;
+    let relay = start_relay(&pool, &amqp_url(), &quorum, relay_config());
+
+    let ended = tokio::time::timeout(WAIT, relay.task)
+        .await
+        .expect("the relay must stop on its own, not retry forever")
+        .unwrap();
+    let err = ended.expect_err("a refused topology is an error");
+    assert!(err.to_string().contains("docs/queues.md"), "{err}");
+    assert_eq!(
+        unsent(&pool).await,
+        2,
+        "the rows stay for after the migration"
+    );
+    let queue = broker.topology.work_queue(QueueKind::Outbound);
+    assert_eq!(broker.depth(&queue).await, 0);
 }

@@ -7,7 +7,7 @@ use lapin::{
 };
 use sync_core::{
     messages::QueueKind,
-    queue::{record_queue_depths, QueueConfig, QueueError, Topology},
+    queue::{record_queue_depths, QueueConfig, QueueError, QueueType, Topology},
 };
 
 use crate::helpers::*;
@@ -52,9 +52,10 @@ async fn redeclaring_with_other_limits_is_a_topology_mismatch_not_a_transient_er
 }
 
 #[tokio::test]
-async fn a_full_work_queue_dead_letters_its_oldest_message_and_confirms_the_new_one() {
+async fn a_full_classic_work_queue_dead_letters_its_oldest_message_and_confirms_the_new_one() {
     let broker = TestBroker::new(QueueConfig {
         max_length: 2,
+        queue_type: QueueType::Classic,
         ..test_config()
     })
     .await;
@@ -162,4 +163,121 @@ async fn broker_check_reject_publish_dlx_nacks_the_publisher_and_still_dead_lett
         .unwrap();
     assert!(matches!(err, QueueError::Nacked { .. }), "{err}");
     assert_eq!(dead.map(|m| m.delivery.data), Some(b"second".to_vec()));
+}
+
+#[tokio::test]
+async fn every_queue_is_a_quorum_queue_by_default_and_classic_on_request() {
+    let quorum = TestBroker::new(test_config()).await;
+    let classic = TestBroker::new(QueueConfig {
+        queue_type: QueueType::Classic,
+        ..test_config()
+    })
+    .await;
+
+    for (broker, expected) in [(&quorum, "quorum"), (&classic, "classic")] {
+        let types = queue_types(broker.topology.prefix());
+        let names = broker.topology.all_queues();
+        assert_eq!(types.len(), names.len(), "{types:?}");
+        for name in names {
+            assert_eq!(
+                types.get(&name).map(String::as_str),
+                Some(expected),
+                "{name}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn classic_queues_redeclared_as_quorum_fail_with_an_error_pointing_to_the_migration() {
+    let config = QueueConfig {
+        queue_type: QueueType::Classic,
+        ..test_config()
+    };
+    let broker = TestBroker::new(config.clone()).await;
+    let upgraded = Topology::new(QueueConfig {
+        queue_type: QueueType::Quorum,
+        ..config
+    });
+    let channel = broker.connection.create_channel().await.unwrap();
+    let err = upgraded.declare(&channel).await.unwrap_err();
+
+    assert!(matches!(err, QueueError::QueueTypeMismatch { .. }), "{err}");
+    assert!(!err.is_transient() && err.is_topology_conflict());
+    let text = err.to_string();
+    for needed in [
+        "QLOSYNC_QUEUE_TYPE=quorum",
+        "docs/queues.md",
+        "QLOSYNC_QUEUE_TYPE=classic",
+    ] {
+        assert!(text.contains(needed), "{needed:?} missing from: {text}");
+    }
+    // nothing was changed: the classic queues are still there, still classic
+    let types = queue_types(broker.topology.prefix());
+    assert_eq!(
+        types
+            .get(&broker.topology.work_queue(QueueKind::Outbound))
+            .map(String::as_str),
+        Some("classic")
+    );
+}
+
+/// RabbitMQ 3.10 checks a quorum queue's limit before each message, so the message that
+/// reaches the limit is still taken: at most `max_length + 1`, then every publish is nacked.
+#[tokio::test]
+async fn a_full_quorum_work_queue_nacks_the_publisher_and_dead_letters_nothing() {
+    let broker = TestBroker::new(QueueConfig {
+        max_length: 2,
+        ..test_config()
+    })
+    .await;
+    let outbound = broker.topology.work_queue(QueueKind::Outbound);
+    let mut results = Vec::new();
+    for body in ["1", "2", "3", "4", "5"] {
+        let published = broker
+            .publisher
+            .publish_to_queue(&outbound, body.as_bytes(), BasicProperties::default())
+            .await;
+        results.push(match published {
+            Ok(()) => "ack",
+            Err(QueueError::Nacked { .. }) => "nack",
+            Err(e) => panic!("{e}"),
+        });
+    }
+
+    assert_eq!(results, ["ack", "ack", "ack", "nack", "nack"]);
+    let kept: Vec<_> = broker
+        .drain(&outbound)
+        .await
+        .into_iter()
+        .map(|m| m.delivery.data)
+        .collect();
+    assert_eq!(
+        kept,
+        vec![b"1".to_vec(), b"2".to_vec(), b"3".to_vec()],
+        "the oldest kept"
+    );
+    assert_eq!(broker.depth(&broker.topology.dead_letter_queue()).await, 0);
+    // room again once drained
+    broker
+        .publish_raw(&outbound, b"4", BasicProperties::default())
+        .await;
+    assert_eq!(broker.depth(&outbound).await, 1);
+}
+
+#[tokio::test]
+async fn quorum_queues_redeclared_as_classic_are_refused_too_never_changed() {
+    let config = test_config();
+    let broker = TestBroker::new(config.clone()).await;
+    let downgraded = Topology::new(QueueConfig {
+        queue_type: QueueType::Classic,
+        ..config
+    });
+    let channel = broker.connection.create_channel().await.unwrap();
+    let err = downgraded.declare(&channel).await.unwrap_err();
+
+    assert!(err.is_topology_conflict() && !err.is_transient(), "{err}");
+    assert!(err.to_string().contains("docs/queues.md"), "{err}");
+    let types = queue_types(broker.topology.prefix());
+    assert!(types.values().all(|t| t == "quorum"), "{types:?}");
 }
