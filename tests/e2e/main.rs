@@ -6,6 +6,7 @@ mod ari_support;
 mod availability;
 mod correlation;
 mod dlq;
+mod idempotency;
 mod observability;
 mod pull;
 mod push;

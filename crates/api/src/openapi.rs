@@ -7,6 +7,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::error::{ErrorBody, ErrorDetail, FieldError};
+use crate::idempotency::openapi::IdempotencyKeys;
 use crate::routes::{
     activity, booking_events, channel_managers, connection_test, dlq, guests, health, inventory,
     out_of_sync, properties, pull_failures, qloapps_configs, qloapps_room_types, reconcile,
@@ -44,7 +45,7 @@ use crate::routes::{
         openapi_json,
     ),
     components(schemas(ErrorBody, ErrorDetail, FieldError)),
-    modifiers(&BearerAuth, &CommonResponses),
+    modifiers(&BearerAuth, &CommonResponses, &IdempotencyKeys),
     security(("bearer" = [])),
     tags(
         (name = "pms", description = "properties, room types, guests, reservations, availability, rates"),

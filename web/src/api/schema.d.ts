@@ -1847,7 +1847,10 @@ export interface operations {
     discard_dead_letters: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry (Stripe's contract): the first request with a key runs, a retry with the same key, method, path and body gets the first answer again (status and body, with `Idempotent-Replayed: true`); the same key with another request is a 422, a retry while the first is still running a 409. Keys are kept 24 hours per API token; a 5xx answer is not kept, so a retry runs again. Without the header the request runs as usual. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1859,6 +1862,8 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -1885,6 +1890,15 @@ export interface operations {
             };
             /** @description the token is read-only (API_READONLY_TOKENS) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description conflict; or a request with this Idempotency-Key is still being processed */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1932,7 +1946,10 @@ export interface operations {
     replay_dead_letters: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry (Stripe's contract): the first request with a key runs, a retry with the same key, method, path and body gets the first answer again (status and body, with `Idempotent-Replayed: true`); the same key with another request is a 422, a retry while the first is still running a 409. Keys are kept 24 hours per API token; a 5xx answer is not kept, so a retry runs again. Without the header the request runs as usual. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1944,6 +1961,8 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -1970,6 +1989,15 @@ export interface operations {
             };
             /** @description the token is read-only (API_READONLY_TOKENS) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description conflict; or a request with this Idempotency-Key is still being processed */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2198,7 +2226,10 @@ export interface operations {
     create_property: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry (Stripe's contract): the first request with a key runs, a retry with the same key, method, path and body gets the first answer again (status and body, with `Idempotent-Replayed: true`); the same key with another request is a 422, a retry while the first is still running a 409. Keys are kept 24 hours per API token; a 5xx answer is not kept, so a retry runs again. Without the header the request runs as usual. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2210,6 +2241,8 @@ export interface operations {
         responses: {
             201: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2235,6 +2268,15 @@ export interface operations {
             };
             /** @description the token is read-only (API_READONLY_TOKENS) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description conflict; or a request with this Idempotency-Key is still being processed */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2453,7 +2495,10 @@ export interface operations {
     create_guest: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry (Stripe's contract): the first request with a key runs, a retry with the same key, method, path and body gets the first answer again (status and body, with `Idempotent-Replayed: true`); the same key with another request is a 422, a retry while the first is still running a 409. Keys are kept 24 hours per API token; a 5xx answer is not kept, so a retry runs again. Without the header the request runs as usual. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 propertyId: string;
             };
@@ -2467,6 +2512,8 @@ export interface operations {
         responses: {
             201: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2501,6 +2548,15 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description conflict; or a request with this Idempotency-Key is still being processed */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2601,7 +2657,10 @@ export interface operations {
     create_reservation: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry (Stripe's contract): the first request with a key runs, a retry with the same key, method, path and body gets the first answer again (status and body, with `Idempotent-Replayed: true`); the same key with another request is a 422, a retry while the first is still running a 409. Keys are kept 24 hours per API token; a 5xx answer is not kept, so a retry runs again. Without the header the request runs as usual. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 propertyId: string;
             };
@@ -2615,6 +2674,8 @@ export interface operations {
         responses: {
             201: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2648,6 +2709,15 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description conflict; or a request with this Idempotency-Key is still being processed */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2724,7 +2794,10 @@ export interface operations {
     create_room_type: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry (Stripe's contract): the first request with a key runs, a retry with the same key, method, path and body gets the first answer again (status and body, with `Idempotent-Replayed: true`); the same key with another request is a 422, a retry while the first is still running a 409. Keys are kept 24 hours per API token; a 5xx answer is not kept, so a retry runs again. Without the header the request runs as usual. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 propertyId: string;
             };
@@ -2738,6 +2811,8 @@ export interface operations {
         responses: {
             201: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2818,7 +2893,10 @@ export interface operations {
     notify_booking: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry (Stripe's contract): the first request with a key runs, a retry with the same key, method, path and body gets the first answer again (status and body, with `Idempotent-Replayed: true`); the same key with another request is a 422, a retry while the first is still running a 409. Keys are kept 24 hours per API token; a 5xx answer is not kept, so a retry runs again. Without the header the request runs as usual. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2830,6 +2908,8 @@ export interface operations {
         responses: {
             202: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2941,7 +3021,10 @@ export interface operations {
     create_config: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry (Stripe's contract): the first request with a key runs, a retry with the same key, method, path and body gets the first answer again (status and body, with `Idempotent-Replayed: true`); the same key with another request is a 422, a retry while the first is still running a 409. Keys are kept 24 hours per API token; a 5xx answer is not kept, so a retry runs again. Without the header the request runs as usual. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2953,6 +3036,8 @@ export interface operations {
         responses: {
             201: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3350,7 +3435,10 @@ export interface operations {
     discard_pull_failure: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry (Stripe's contract): the first request with a key runs, a retry with the same key, method, path and body gets the first answer again (status and body, with `Idempotent-Replayed: true`); the same key with another request is a 422, a retry while the first is still running a 409. Keys are kept 24 hours per API token; a 5xx answer is not kept, so a retry runs again. Without the header the request runs as usual. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 configId: string;
                 /** @description QloApps order id */
@@ -3366,6 +3454,8 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3400,6 +3490,15 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description conflict; or a request with this Idempotency-Key is still being processed */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3500,7 +3599,10 @@ export interface operations {
     reconcile: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry (Stripe's contract): the first request with a key runs, a retry with the same key, method, path and body gets the first answer again (status and body, with `Idempotent-Replayed: true`); the same key with another request is a 422, a retry while the first is still running a 409. Keys are kept 24 hours per API token; a 5xx answer is not kept, so a retry runs again. Without the header the request runs as usual. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 configId: string;
             };
@@ -3514,6 +3616,8 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3700,7 +3804,10 @@ export interface operations {
     create_mapping: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry (Stripe's contract): the first request with a key runs, a retry with the same key, method, path and body gets the first answer again (status and body, with `Idempotent-Replayed: true`); the same key with another request is a 422, a retry while the first is still running a 409. Keys are kept 24 hours per API token; a 5xx answer is not kept, so a retry runs again. Without the header the request runs as usual. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 configId: string;
             };
@@ -3714,6 +3821,8 @@ export interface operations {
         responses: {
             201: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4082,7 +4191,10 @@ export interface operations {
     request_sync: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry (Stripe's contract): the first request with a key runs, a retry with the same key, method, path and body gets the first answer again (status and body, with `Idempotent-Replayed: true`); the same key with another request is a 422, a retry while the first is still running a 409. Keys are kept 24 hours per API token; a 5xx answer is not kept, so a retry runs again. Without the header the request runs as usual. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4094,6 +4206,8 @@ export interface operations {
         responses: {
             202: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4298,7 +4412,10 @@ export interface operations {
     cancel_reservation: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry (Stripe's contract): the first request with a key runs, a retry with the same key, method, path and body gets the first answer again (status and body, with `Idempotent-Replayed: true`); the same key with another request is a 422, a retry while the first is still running a 409. Keys are kept 24 hours per API token; a 5xx answer is not kept, so a retry runs again. Without the header the request runs as usual. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 reservationId: string;
             };
@@ -4308,6 +4425,8 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4341,6 +4460,15 @@ export interface operations {
                 };
             };
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the Idempotency-Key is malformed or was used with another request */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4886,7 +5014,10 @@ export interface operations {
     switch: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry (Stripe's contract): the first request with a key runs, a retry with the same key, method, path and body gets the first answer again (status and body, with `Idempotent-Replayed: true`); the same key with another request is a 422, a retry while the first is still running a 409. Keys are kept 24 hours per API token; a 5xx answer is not kept, so a retry runs again. Without the header the request runs as usual. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4898,6 +5029,8 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4924,6 +5057,15 @@ export interface operations {
             };
             /** @description the token is read-only (API_READONLY_TOKENS) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description conflict; or a request with this Idempotency-Key is still being processed */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4962,7 +5104,10 @@ export interface operations {
     test_connection: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry (Stripe's contract): the first request with a key runs, a retry with the same key, method, path and body gets the first answer again (status and body, with `Idempotent-Replayed: true`); the same key with another request is a 422, a retry while the first is still running a 409. Keys are kept 24 hours per API token; a 5xx answer is not kept, so a retry runs again. Without the header the request runs as usual. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4974,6 +5119,8 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5008,6 +5155,15 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description conflict; or a request with this Idempotency-Key is still being processed */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
