@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Schemathesis against a real api: every operation of /api/v1/openapi.json with generated
+# input, valid and invalid. Fails on a server error (5xx), an answer its response schema does
+# not describe, or a status code the document does not list for that operation.
+#
+# Starts `api serve` on a fresh database (created by `api migrate`, dropped afterwards) and a
+# fresh queue prefix (its queues deleted afterwards when rabbitmqctl is there), with a new API
+# token. QloApps calls the api would make for a generated config go to a dead loopback proxy:
+# nothing leaves the machine.
+#
+# Needs: `st` (pip install schemathesis), PostgreSQL and RabbitMQ on their default ports, the
+# api binary ($CARGO_TARGET_DIR/debug/api, else target/debug/api: cargo build -p api).
+# Settings: SCHEMATHESIS_MAX_EXAMPLES (per operation, default 25), SCHEMATHESIS_PORT (18180),
+# SCHEMATHESIS_SEED (random), SCHEMATHESIS_POSTGRES_URL (postgres://postgres@127.0.0.1:5432).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bin=${CARGO_TARGET_DIR:-target}/debug/api
+[ -x "$bin" ] || { echo "schemathesis: no api binary at $bin (cargo build -p api)" >&2; exit 1; }
+command -v st >/dev/null || { echo "schemathesis: no st command (pip install schemathesis)" >&2; exit 1; }
+
+port=${SCHEMATHESIS_PORT:-18180}
+max_examples=${SCHEMATHESIS_MAX_EXAMPLES:-25}
+seed=${SCHEMATHESIS_SEED:-$RANDOM$RANDOM}
+pg=${SCHEMATHESIS_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432}
+run=$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')
+database=qlosync_schemathesis_$run
+prefix=schemathesis-$run.
+state=${CARGO_TARGET_DIR:-target}/schemathesis
+mkdir -p "$state"
+log=$state/api.log
+
+export DATABASE_URL=$pg/$database
+export RABBITMQ_URL=${RABBITMQ_URL:-amqp://guest:guest@127.0.0.1:5672/%2f}
+export QLOSYNC_QUEUE_PREFIX=$prefix
+QLOSYNC_ENCRYPTION_KEY=$("$bin" gen-key 2>/dev/null)
+export QLOSYNC_ENCRYPTION_KEY
+token=schemathesis-$run-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
+export API_TOKENS=$token
+export API_LISTEN_ADDR=127.0.0.1:$port
+export API_CONSOLE_DIR=$state/no-console
+export LOG_FORMAT=json RUST_LOG=${RUST_LOG:-warn}
+
+api_pid=
+cleanup() {
+  trap - INT TERM EXIT
+  if [ -n "$api_pid" ]; then
+    kill -TERM "$api_pid" 2>/dev/null || true
+    wait "$api_pid" 2>/dev/null || true
+  fi
+  psql "$pg/postgres" -qc "DROP DATABASE IF EXISTS $database WITH (FORCE)" >/dev/null 2>&1 \
+    || echo "schemathesis: could not drop the database $database" >&2
+  if command -v rabbitmqctl >/dev/null; then
+    for queue in $(rabbitmqctl -q list_queues name 2>/dev/null | grep -F "$prefix" || true); do
+      rabbitmqctl -q delete_queue "$queue" >/dev/null 2>&1 || true
+    done
+  fi
+}
+trap cleanup INT TERM EXIT
+
+"$bin" migrate >"$state/migrate.log" 2>&1 || { cat "$state/migrate.log" >&2; exit 1; }
+# loopback stays direct; anything else (a generated QloApps base URL) meets a closed port
+HTTP_PROXY=http://127.0.0.1:9 HTTPS_PROXY=http://127.0.0.1:9 ALL_PROXY=http://127.0.0.1:9 \
+  NO_PROXY=127.0.0.1,localhost,::1 "$bin" serve >"$log" 2>&1 &
+api_pid=$!
+for _ in $(seq 120); do
+  curl -fsS "http://127.0.0.1:$port/ready" >/dev/null 2>&1 && break
+  kill -0 "$api_pid" 2>/dev/null || { echo "schemathesis: the api exited; its log:" >&2; cat "$log" >&2; exit 1; }
+  sleep 0.5
+done
+curl -fsS "http://127.0.0.1:$port/ready" >/dev/null || { echo "schemathesis: the api is not ready" >&2; cat "$log" >&2; exit 1; }
+
+echo "schemathesis: $(st --version) against http://127.0.0.1:$port (database $database, seed $seed, $max_examples examples per operation)"
+status=0
+st run "http://127.0.0.1:$port/api/v1/openapi.json" \
+  --header "Authorization: Bearer $token" \
+  --checks not_a_server_error,status_code_conformance,response_schema_conformance,content_type_conformance \
+  --phases examples,coverage,fuzzing \
+  --max-examples "$max_examples" \
+  --seed "$seed" \
+  --workers 2 \
+  --request-timeout 30 \
+  --report junit --report-dir "$state" \
+  || status=$?
+if grep -q '"level":"ERROR"' "$log"; then
+  echo "schemathesis: the api logged errors:" >&2
+  grep '"level":"ERROR"' "$log" | head -20 >&2
+fi
+exit "$status"
