@@ -102,9 +102,10 @@ impl Modify for CommonResponses {
                     continue;
                 };
                 let has_body = operation.request_body.is_some();
-                let has_path_id = operation.parameters.iter().flatten().any(|p| {
-                    matches!(p.parameter_in, utoipa::openapi::path::ParameterIn::Path)
-                });
+                let has_path_id =
+                    operation.parameters.iter().flatten().any(|p| {
+                        matches!(p.parameter_in, utoipa::openapi::path::ParameterIn::Path)
+                    });
                 let responses = &mut operation.responses.responses;
                 let mut add = |status: &str, description: &str| {
                     responses
@@ -116,7 +117,10 @@ impl Modify for CommonResponses {
                     add("403", "the token is read-only (API_READONLY_TOKENS)");
                 }
                 if has_path_id {
-                    add("422", "an id in the path is not a UUID (the field names it)");
+                    add(
+                        "422",
+                        "an id in the path is not a UUID (the field names it)",
+                    );
                 }
                 if has_body {
                     add("400", "malformed JSON");

@@ -827,9 +827,11 @@ export interface components {
             syncEnabled?: boolean | null;
         };
         CreateGuest: {
+            /** @description name@example.com */
             email?: string | null;
             firstName: string;
             lastName: string;
+            /** @description 4 to 20 digits, optionally with + ( ) - . and spaces */
             phone?: string | null;
         };
         CreateProperty: {
@@ -868,7 +870,7 @@ export interface components {
             numberOfRooms?: number | null;
             roomTypeId: components["schemas"]["RoomTypeId"];
             /**
-             * @description decimal string (or number), at most 2 decimals
+             * @description decimal string (or number), at most 2 decimals, at most 9999999999.99
              * @example 300.00
              */
             totalPrice: string;
@@ -1746,8 +1748,10 @@ export interface components {
             possibleDuplicate?: boolean | null;
         };
         UpdateProperty: {
+            /** @description ISO 4217 */
             currency?: string | null;
             name?: string | null;
+            /** @description IANA time zone */
             timezone?: string | null;
         };
         UpdateReservation: {
@@ -1759,6 +1763,7 @@ export interface components {
             checkOut?: string | null;
             /** Format: int32 */
             children?: number | null;
+            /** @description ISO 4217 */
             currency?: string | null;
             guestId?: null | components["schemas"]["GuestId"];
             /** @description null clears them */
@@ -1766,7 +1771,10 @@ export interface components {
             /** Format: int32 */
             numberOfRooms?: number | null;
             roomTypeId?: null | components["schemas"]["RoomTypeId"];
-            /** @example 300.00 */
+            /**
+             * @description decimal string (or number), at most 2 decimals, at most 9999999999.99
+             * @example 300.00
+             */
             totalPrice?: string | null;
         };
         UpdateRoomType: {
@@ -2078,6 +2086,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description an id in the path is not a UUID (the field names it) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     update_guest: {
@@ -2348,6 +2365,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description an id in the path is not a UUID (the field names it) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     update_property: {
@@ -2447,6 +2473,7 @@ export interface operations {
                 name?: string;
                 /** @description 1-200, default 50 */
                 limit?: number;
+                /** @description default 0 */
                 offset?: number;
             };
             header?: never;
@@ -2609,6 +2636,7 @@ export interface operations {
                 updatedSince?: string;
                 /** @description 1-200, default 50 */
                 limit?: number;
+                /** @description default 0 */
                 offset?: number;
             };
             header?: never;
@@ -2782,6 +2810,15 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description an id in the path is not a UUID (the field names it) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3143,6 +3180,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description an id in the path is not a UUID (the field names it) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     delete_config: {
@@ -3181,6 +3227,15 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description an id in the path is not a UUID (the field names it) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3338,6 +3393,7 @@ export interface operations {
             query?: {
                 /** @description 1-200, default 50 */
                 limit?: number;
+                /** @description default 0 */
                 offset?: number;
             };
             header?: never;
@@ -3578,6 +3634,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description an id in the path is not a UUID (the field names it) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -3715,9 +3780,11 @@ export interface operations {
         parameters: {
             query?: {
                 localReservationId?: string;
+                /** @description a QloApps order id, 1 to 4294967295 */
                 qloappsBookingId?: number;
                 /** @description 1-200, default 50 */
                 limit?: number;
+                /** @description default 0 */
                 offset?: number;
             };
             header?: never;
@@ -3792,6 +3859,15 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description an id in the path is not a UUID (the field names it) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3937,6 +4013,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description an id in the path is not a UUID (the field names it) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     delete_mapping: {
@@ -3976,6 +4061,15 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description an id in the path is not a UUID (the field names it) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4143,6 +4237,7 @@ export interface operations {
                 status?: components["schemas"]["SyncStatus"];
                 /** @description 1-200, default 50 */
                 limit?: number;
+                /** @description default 0 */
                 offset?: number;
             };
             header?: never;
@@ -4313,6 +4408,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description an id in the path is not a UUID (the field names it) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     update_reservation: {
@@ -4467,7 +4571,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description the Idempotency-Key is malformed or was used with another request */
+            /** @description an id in the path is not a UUID (the field names it) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4507,6 +4611,15 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description an id in the path is not a UUID (the field names it) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4560,6 +4673,15 @@ export interface operations {
                 };
             };
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description an id in the path is not a UUID (the field names it) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

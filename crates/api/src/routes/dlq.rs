@@ -34,6 +34,7 @@ pub fn router() -> Router<AppState> {
 #[into_params(parameter_in = Query)]
 pub struct DlqListQuery {
     /// 1-1000, default 100
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
 }
 
@@ -43,12 +44,17 @@ pub struct DlqListQuery {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct DlqSelectionBody {
     /// the `id` of a listed message
+    #[schema(max_length = 255)]
     pub message_id: Option<String>,
     /// e.g. "reservation.create"
+    #[schema(max_length = 100)]
     pub event_type: Option<String>,
     pub config_id: Option<Uuid>,
     /// permanent, retries_exhausted, invalid_message, deferred_too_long, expired, maxlen,
     /// rejected or unknown
+    #[schema(
+        pattern = "^(permanent|retries_exhausted|invalid_message|deferred_too_long|expired|maxlen|rejected|unknown)$"
+    )]
     pub reason: Option<String>,
     /// every message in the dead-letter queue; cannot be combined with the fields above
     pub all: Option<bool>,

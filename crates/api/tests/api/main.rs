@@ -15,6 +15,7 @@ mod inventory;
 mod listener;
 mod migrate;
 mod openapi;
+mod openapi_limits;
 mod outbox_atomicity;
 mod properties;
 mod pull_failures;
