@@ -35,6 +35,7 @@ database=qlosync_schemathesis_$run
 prefix=schemathesis-$run.
 state=${CARGO_TARGET_DIR:-target}/schemathesis
 mkdir -p "$state"
+state=$(cd "$state" && pwd)
 log=$state/api.log
 
 export DATABASE_URL=$pg/$database
@@ -116,6 +117,8 @@ TOML
 
 echo "schemathesis: $(st --version) against http://127.0.0.1:$port (database $database, seed $seed, $max_examples examples per operation)"
 status=0
+# from the state directory: st keeps its cache (.schemathesis/) in the working directory
+cd "$state"
 st --config-file "$state/schemathesis.toml" run "http://127.0.0.1:$port/api/v1/openapi.json" \
   --header "Authorization: Bearer $token" \
   --checks "$checks" \
