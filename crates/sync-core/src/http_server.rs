@@ -205,3 +205,41 @@ async fn drain(left: &Shared, patience: Duration) {
     let limited = http_body_util::Limited::new(body, UNREAD_BODY_LIMIT);
     let _ = tokio::time::timeout(patience, limited.collect()).await;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn limits(pairs: &[(&str, &str)]) -> Result<ServerLimits, ConfigError> {
+        let map: std::collections::HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        ServerLimits::from_env(&|k: &str| map.get(k).cloned())
+    }
+
+    #[test]
+    fn limits_have_defaults_and_refuse_zero_or_garbage_naming_the_variable() {
+        assert_eq!(limits(&[]).expect("defaults"), ServerLimits::default());
+        assert_eq!(
+            limits(&[
+                ("HTTP_HEADER_READ_TIMEOUT_MS", "250"),
+                ("HTTP_MAX_CONNECTIONS", "3")
+            ])
+            .expect("set"),
+            ServerLimits {
+                header_read_timeout: Duration::from_millis(250),
+                max_connections: 3
+            }
+        );
+        for (name, value) in [
+            ("HTTP_HEADER_READ_TIMEOUT_MS", "0"),
+            ("HTTP_HEADER_READ_TIMEOUT_MS", "soon"),
+            ("HTTP_MAX_CONNECTIONS", "0"),
+            ("HTTP_MAX_CONNECTIONS", "-1"),
+        ] {
+            let error = limits(&[(name, value)]).expect_err(value);
+            assert!(error.to_string().contains(name), "{name}={value}: {error}");
+        }
+    }
+}
