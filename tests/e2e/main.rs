@@ -9,6 +9,7 @@ mod broker_ready;
 mod correlation;
 mod db_restart;
 mod dlq;
+mod idempotency;
 mod observability;
 mod pull;
 mod push;

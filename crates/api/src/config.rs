@@ -50,6 +50,8 @@ pub struct HttpSettings {
     pub body_limit_bytes: usize,
     /// `QLOAPPS_TEST_TIMEOUT_MS` (default 10000): time limit of a test-connection call.
     pub test_connection_timeout_ms: u64,
+    /// `HTTP_HEADER_READ_TIMEOUT_MS` (default 10000), `HTTP_MAX_CONNECTIONS` (default 512).
+    pub limits: sync_core::http_server::ServerLimits,
 }
 
 #[derive(Debug, Clone)]
@@ -133,6 +135,7 @@ impl HttpSettings {
             cors_allowed_origins,
             body_limit_bytes,
             test_connection_timeout_ms,
+            limits: sync_core::http_server::ServerLimits::from_env(env)?,
         })
     }
 }

@@ -13,6 +13,7 @@ pub mod demo;
 pub mod dlq_cli;
 pub mod error;
 pub mod extract;
+pub mod idempotency;
 pub mod openapi;
 pub mod queue_samples;
 pub mod routes;

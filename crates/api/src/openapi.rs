@@ -7,6 +7,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::error::{ErrorBody, ErrorDetail, FieldError};
+use crate::idempotency::openapi::IdempotencyKeys;
 use crate::routes::{
     activity, booking_events, channel_managers, connection_test, dlq, guests, health, inventory,
     out_of_sync, properties, pull_failures, qloapps_configs, qloapps_room_types, queue_depths,
@@ -45,7 +46,7 @@ use crate::routes::{
         openapi_json,
     ),
     components(schemas(ErrorBody, ErrorDetail, FieldError)),
-    modifiers(&BearerAuth, &CommonResponses),
+    modifiers(&BearerAuth, &CommonResponses, &IdempotencyKeys),
     security(("bearer" = [])),
     tags(
         (name = "pms", description = "properties, room types, guests, reservations, availability, rates"),
@@ -70,8 +71,8 @@ impl Modify for BearerAuth {
 }
 
 /// The answers any `/api/v1` operation can give besides its own: 401 (no or a wrong token),
-/// 403 for writes (a read-only token), and for a JSON body 400 (malformed), 413 (too large),
-/// 415 (not `application/json`).
+/// 403 for writes (a read-only token), 422 for an id in the path that is no UUID, and for a
+/// JSON body 400 (malformed), 413 (too large), 415 (not `application/json`).
 struct CommonResponses;
 
 impl Modify for CommonResponses {
@@ -102,6 +103,10 @@ impl Modify for CommonResponses {
                     continue;
                 };
                 let has_body = operation.request_body.is_some();
+                let has_path_id =
+                    operation.parameters.iter().flatten().any(|p| {
+                        matches!(p.parameter_in, utoipa::openapi::path::ParameterIn::Path)
+                    });
                 let responses = &mut operation.responses.responses;
                 let mut add = |status: &str, description: &str| {
                     responses
@@ -111,6 +116,12 @@ impl Modify for CommonResponses {
                 add("401", "missing or invalid bearer token");
                 if writes {
                     add("403", "the token is read-only (API_READONLY_TOKENS)");
+                }
+                if has_path_id {
+                    add(
+                        "422",
+                        "an id in the path is not a UUID (the field names it)",
+                    );
                 }
                 if has_body {
                     add("400", "malformed JSON");

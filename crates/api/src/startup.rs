@@ -14,6 +14,7 @@ use secrecy::ExposeSecret;
 use sqlx::PgPool;
 use sync_core::crypto::KeyRing;
 use sync_core::dlq::DeadLetterQueue;
+use sync_core::http_server::ServerLimits;
 use sync_core::queue::Topology;
 use sync_core::relay::OutboxRelay;
 use tokio::net::TcpListener;
@@ -30,6 +31,7 @@ use crate::state::{AppState, HttpPolicy};
 
 pub struct Application {
     listener: TcpListener,
+    limits: ServerLimits,
     state: AppState,
     /// Publishes the outbox; absent when `RABBITMQ_URL` is not set.
     relay: Option<OutboxRelay>,
@@ -73,6 +75,7 @@ impl Application {
             crate::queue_samples::interval_from_env(&sync_core::config::process_env)?;
         Ok(Application {
             listener,
+            limits: settings.http.limits,
             state,
             relay,
             sample_every,
@@ -132,11 +135,20 @@ impl Application {
                 shutdown.child_token(),
             ))
         });
+        let sweeper = tokio::spawn(crate::idempotency::sweep_expired(
+            self.state.pool.clone(),
+            Duration::from_secs(3600),
+            shutdown.child_token(),
+        ));
         let serve_shutdown = shutdown.clone();
-        let served = axum::serve(self.listener, app(self.state))
-            .with_graceful_shutdown(async move { serve_shutdown.cancelled().await })
-            .await
-            .context("serving the api");
+        let served = sync_core::http_server::serve(
+            self.listener,
+            app(self.state),
+            self.limits,
+            serve_shutdown,
+        )
+        .await
+        .context("serving the api");
         // the server can also stop on its own (listener error): stop the relay with it
         shutdown.cancel();
         if let Some(relay) = relay {
@@ -148,6 +160,7 @@ impl Application {
         if let Some(sampler) = sampler {
             sampler.await.context("queue depth sampler task")?;
         }
+        sweeper.await.context("idempotency key sweeper task")?;
         served
     }
 }
@@ -186,6 +199,10 @@ pub fn app(state: AppState) -> Router {
     let x_request_id = HeaderName::from_static("x-request-id");
     let api = crate::routes::api_router()
         .fallback(crate::routes::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::idempotency::guard,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::auth::require_bearer,
@@ -229,8 +246,12 @@ fn cors(policy: &HttpPolicy) -> CorsLayer {
             header::CONTENT_TYPE,
             HeaderName::from_static("x-request-id"),
             HeaderName::from_static("x-correlation-id"),
+            HeaderName::from_static(crate::idempotency::fingerprint::HEADER),
         ])
-        .expose_headers([HeaderName::from_static("x-request-id")])
+        .expose_headers([
+            HeaderName::from_static("x-request-id"),
+            HeaderName::from_static(crate::idempotency::fingerprint::REPLAYED_HEADER),
+        ])
         .max_age(Duration::from_secs(600))
 }
 

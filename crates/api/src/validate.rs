@@ -11,6 +11,8 @@ use crate::error::{ApiError, FieldError};
 /// Most nights one availability / rate request may set, and longest stay.
 pub const MAX_NIGHTS: i64 = 366;
 pub const MAX_PAGE: i64 = 200;
+/// The furthest a page may start.
+pub const MAX_OFFSET: i64 = 10_000_000;
 const MAX_MONEY: Decimal = Decimal::from_parts(3_567_587_327, 232, 0, false, 2); // 9_999_999_999.99 (NUMERIC(12,2))
 
 #[derive(Debug, Default)]
@@ -40,12 +42,14 @@ impl Problems {
         }
     }
 
-    /// A required text: trimmed, not empty, at most `max` characters.
+    /// A required text: at most `max` characters as sent (the document's maxLength), trimmed,
+    /// not empty.
     pub fn text(&mut self, field: &str, value: &str, max: usize) -> String {
+        let sent = value.chars().count();
         let value = value.trim();
         if value.is_empty() {
             self.add(field, "must not be empty");
-        } else if value.chars().count() > max {
+        } else if sent > max {
             self.add(field, format!("must be at most {max} characters"));
         }
         value.to_owned()
@@ -156,7 +160,14 @@ impl Problems {
         }
     }
 
-    /// `limit` 1..=200 (default 50) and `offset` >= 0 (default 0).
+    /// An optional filter text of at most `max` characters.
+    pub fn max_chars(&mut self, field: &str, value: Option<&str>, max: usize) {
+        if value.is_some_and(|v| v.chars().count() > max) {
+            self.add(field, format!("must be at most {max} characters"));
+        }
+    }
+
+    /// `limit` 1..=200 (default 50) and `offset` 0..=[`MAX_OFFSET`] (default 0).
     pub fn page(&mut self, limit: Option<i64>, offset: Option<i64>) -> Page {
         let limit = limit.unwrap_or(50);
         let offset = offset.unwrap_or(0);
@@ -165,7 +176,11 @@ impl Problems {
             "limit",
             "must be between 1 and 200",
         );
-        self.check(offset >= 0, "offset", "must not be negative");
+        self.check(
+            (0..=MAX_OFFSET).contains(&offset),
+            "offset",
+            "must be between 0 and 10000000",
+        );
         Page { limit, offset }
     }
 }

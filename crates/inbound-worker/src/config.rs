@@ -15,6 +15,8 @@ pub struct WorkerConfig {
     pub pull: PullSettings,
     /// `OPS_LISTEN_ADDR` (default 127.0.0.1:9102): `/health`, `/ready`, `/metrics`.
     pub ops_addr: std::net::SocketAddr,
+    /// `HTTP_HEADER_READ_TIMEOUT_MS`, `HTTP_MAX_CONNECTIONS` of the ops listener.
+    pub ops_limits: sync_core::http_server::ServerLimits,
 }
 
 impl WorkerConfig {
@@ -27,6 +29,7 @@ impl WorkerConfig {
             common: WorkerSettings::from_env(env)?,
             pull: PullSettings::from_env(env)?,
             ops_addr: sync_core::ops_server::listen_addr(env, OPS_PORT)?,
+            ops_limits: sync_core::http_server::ServerLimits::from_env(env)?,
         })
     }
 }

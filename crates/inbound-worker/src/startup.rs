@@ -27,7 +27,8 @@ impl InboundWorker {
         );
         let ops = OpsServer::bind(config.ops_addr, "inbound-worker", pool.clone())
             .await
-            .with_context(|| format!("binding OPS_LISTEN_ADDR {}", config.ops_addr))?;
+            .with_context(|| format!("binding OPS_LISTEN_ADDR {}", config.ops_addr))?
+            .with_limits(config.ops_limits);
         let resilience = sync_core::shared_resilience::factory(pool.clone());
         let clients = Arc::new(QloClients::new(
             keys,

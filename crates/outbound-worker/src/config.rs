@@ -9,6 +9,8 @@ pub struct WorkerConfig {
     pub common: WorkerSettings,
     /// `OPS_LISTEN_ADDR` (default 127.0.0.1:9101): `/health`, `/ready`, `/metrics`.
     pub ops_addr: std::net::SocketAddr,
+    /// `HTTP_HEADER_READ_TIMEOUT_MS`, `HTTP_MAX_CONNECTIONS` of the ops listener.
+    pub ops_limits: sync_core::http_server::ServerLimits,
     /// `QLOSYNC_QUEUE_DEPTH_INTERVAL_MS` (default 15000): how often this worker refreshes the
     /// `qlosync_queue_depth` gauges of every queue, the DLQ included.
     pub depth_interval: std::time::Duration,
@@ -23,6 +25,7 @@ impl WorkerConfig {
         Ok(WorkerConfig {
             common: WorkerSettings::from_env(env)?,
             ops_addr: sync_core::ops_server::listen_addr(env, 9101)?,
+            ops_limits: sync_core::http_server::ServerLimits::from_env(env)?,
             depth_interval: std::time::Duration::from_millis(
                 sync_core::config::parse_or(env, "QLOSYNC_QUEUE_DEPTH_INTERVAL_MS", 15_000u64)?
                     .max(100),

@@ -8,6 +8,7 @@ pub mod dlq;
 pub mod domain;
 pub mod error;
 pub mod guest_match;
+pub mod http_server;
 pub mod keyed_lock;
 pub mod messages;
 pub mod ops_server;

@@ -17,6 +17,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::config::{parse_or, ConfigError};
 use crate::queue::BrokerStatus;
+use crate::http_server::ServerLimits;
 
 /// `OPS_LISTEN_ADDR`, with a default per process so they can share a host.
 pub fn listen_addr(
@@ -43,6 +44,7 @@ struct OpsState {
 pub struct OpsServer {
     listener: TcpListener,
     state: OpsState,
+    limits: ServerLimits,
 }
 
 impl OpsServer {
@@ -61,6 +63,7 @@ impl OpsServer {
                 metrics,
                 broker: None,
             },
+            limits: ServerLimits::default(),
         })
     }
 
@@ -68,6 +71,13 @@ impl OpsServer {
     /// reconnecting); `/health` stays 200.
     pub fn with_broker(mut self, broker: BrokerStatus) -> Self {
         self.state.broker = Some(broker);
+        self
+    }
+
+    /// Serve with these limits (`HTTP_HEADER_READ_TIMEOUT_MS`, `HTTP_MAX_CONNECTIONS`) instead
+    /// of the defaults.
+    pub fn with_limits(mut self, limits: ServerLimits) -> OpsServer {
+        self.limits = limits;
         self
     }
 
@@ -81,9 +91,7 @@ impl OpsServer {
             .route("/ready", get(ready))
             .route("/metrics", get(metrics))
             .with_state(self.state);
-        axum::serve(self.listener, app)
-            .with_graceful_shutdown(async move { cancel.cancelled().await })
-            .await
+        crate::http_server::serve(self.listener, app, self.limits, cancel).await
     }
 }
 
@@ -131,4 +139,118 @@ async fn metrics(State(state): State<OpsState>) -> impl IntoResponse {
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
         state.metrics.render(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    //! The ops listener over real sockets: a GET with a body is answered on a connection that
+    //! stays usable, a client that never sends its headers is cut off, and connections past
+    //! the limit wait while the others are served.
+
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpStream;
+
+    use super::*;
+
+    const PATIENCE: Duration = Duration::from_secs(20);
+
+    async fn start(limits: ServerLimits) -> (SocketAddr, CancellationToken) {
+        // /health and /metrics never touch the database; a lazy pool never connects
+        let pool = sqlx::PgPool::connect_lazy("postgres://postgres@127.0.0.1:5432/postgres")
+            .expect("lazy pool");
+        let server = OpsServer::bind(SocketAddr::from(([127, 0, 0, 1], 0)), "test", pool)
+            .await
+            .expect("binds")
+            .with_limits(limits);
+        let addr = server.local_addr().expect("address");
+        let cancel = CancellationToken::new();
+        tokio::spawn(server.run(cancel.clone()));
+        (addr, cancel)
+    }
+
+    /// Sends `request` and reads one answer's head (the bodies here are small).
+    async fn exchange(stream: &mut TcpStream, request: &[u8]) -> String {
+        stream.write_all(request).await.expect("writes");
+        let mut buffer = Vec::new();
+        let mut chunk = [0u8; 4096];
+        let read = async {
+            loop {
+                let n = stream.read(&mut chunk).await.expect("reads");
+                assert!(n > 0, "closed before an answer");
+                buffer.extend_from_slice(&chunk[..n]);
+                let text = String::from_utf8_lossy(&buffer);
+                if let Some((head, body)) = text.split_once("\r\n\r\n") {
+                    let length: usize = head
+                        .lines()
+                        .find_map(|l| l.strip_prefix("content-length: "))
+                        .and_then(|v| v.trim().parse().ok())
+                        .unwrap_or(0);
+                    if body.len() >= length {
+                        return head.to_owned();
+                    }
+                }
+            }
+        };
+        tokio::time::timeout(PATIENCE, read)
+            .await
+            .expect("answered in time")
+    }
+
+    const HEALTH: &[u8] = b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n";
+
+    #[tokio::test]
+    async fn a_get_with_a_body_is_answered_and_silent_clients_are_cut_off() {
+        let limits = ServerLimits {
+            header_read_timeout: Duration::from_millis(300),
+            max_connections: 16,
+        };
+        let (addr, cancel) = start(limits).await;
+        let mut stream = TcpStream::connect(addr).await.expect("connects");
+        let body = "x".repeat(48 * 1024);
+        let request = format!(
+            "GET /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        let head = exchange(&mut stream, request.as_bytes()).await;
+        assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+        let head = exchange(&mut stream, HEALTH).await;
+        assert!(
+            head.starts_with("HTTP/1.1 200"),
+            "the connection is kept: {head}"
+        );
+
+        let mut silent = TcpStream::connect(addr).await.expect("connects");
+        let mut sink = Vec::new();
+        let closed = tokio::time::timeout(PATIENCE, silent.read_to_end(&mut sink)).await;
+        assert!(closed.is_ok(), "a client that sends nothing is cut off");
+        cancel.cancel();
+    }
+
+    #[tokio::test]
+    async fn connections_past_the_limit_wait_for_a_free_place() {
+        let limits = ServerLimits {
+            header_read_timeout: Duration::from_secs(60),
+            max_connections: 1,
+        };
+        let (addr, cancel) = start(limits).await;
+        let mut first = TcpStream::connect(addr).await.expect("connects");
+        assert!(exchange(&mut first, HEALTH)
+            .await
+            .starts_with("HTTP/1.1 200"));
+        let mut second = TcpStream::connect(addr).await.expect("connects (backlog)");
+        second.write_all(HEALTH).await.expect("writes");
+        let mut byte = [0u8; 1];
+        let early = tokio::time::timeout(Duration::from_millis(500), second.read(&mut byte)).await;
+        assert!(
+            early.is_err(),
+            "the second connection is served past the limit"
+        );
+        assert!(exchange(&mut first, HEALTH)
+            .await
+            .starts_with("HTTP/1.1 200"));
+        drop(first);
+        let late = tokio::time::timeout(PATIENCE, second.read(&mut byte)).await;
+        assert!(matches!(late, Ok(Ok(1))), "served once the first closed");
+        cancel.cancel();
+    }
 }

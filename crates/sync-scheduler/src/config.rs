@@ -27,6 +27,8 @@ pub struct SchedulerConfig {
     pub shutdown_grace: Duration,
     /// `OPS_LISTEN_ADDR` (default 127.0.0.1:9103): `/health`, `/ready`, `/metrics`.
     pub ops_addr: std::net::SocketAddr,
+    /// `HTTP_HEADER_READ_TIMEOUT_MS`, `HTTP_MAX_CONNECTIONS` of the ops listener.
+    pub ops_limits: sync_core::http_server::ServerLimits,
 }
 
 fn ms(
@@ -79,6 +81,7 @@ impl SchedulerConfig {
             max_concurrent,
             shutdown_grace: ms(env, "QLOSYNC_SHUTDOWN_GRACE_MS", 30_000)?,
             ops_addr: sync_core::ops_server::listen_addr(env, OPS_PORT)?,
+            ops_limits: sync_core::http_server::ServerLimits::from_env(env)?,
         })
     }
 }

@@ -28,7 +28,8 @@ impl SyncScheduler {
         );
         let ops = OpsServer::bind(config.ops_addr, "sync-scheduler", pool.clone())
             .await
-            .with_context(|| format!("binding OPS_LISTEN_ADDR {}", config.ops_addr))?;
+            .with_context(|| format!("binding OPS_LISTEN_ADDR {}", config.ops_addr))?
+            .with_limits(config.ops_limits);
         let resilience = sync_core::shared_resilience::factory(pool.clone());
         let clients = Arc::new(QloClients::new(keys, config.client, Some(resilience)));
         let pull = PullService::new(pool.clone(), clients.clone(), config.pull);

@@ -1015,9 +1015,11 @@ export interface components {
             syncEnabled?: boolean | null;
         };
         CreateGuest: {
+            /** @description name@example.com */
             email?: string | null;
             firstName: string;
             lastName: string;
+            /** @description 4 to 20 digits, optionally with + ( ) - . and spaces */
             phone?: string | null;
         };
         CreateProperty: {
@@ -1056,7 +1058,7 @@ export interface components {
             numberOfRooms?: number | null;
             roomTypeId: components["schemas"]["RoomTypeId"];
             /**
-             * @description decimal string (or number), at most 2 decimals
+             * @description decimal string (or number), at most 2 decimals, at most 9999999999.99
              * @example 300.00
              */
             totalPrice: string;
@@ -2045,8 +2047,10 @@ export interface components {
             possibleDuplicate?: boolean | null;
         };
         UpdateProperty: {
+            /** @description ISO 4217 */
             currency?: string | null;
             name?: string | null;
+            /** @description IANA time zone */
             timezone?: string | null;
         };
         UpdateReservation: {
@@ -2058,6 +2062,7 @@ export interface components {
             checkOut?: string | null;
             /** Format: int32 */
             children?: number | null;
+            /** @description ISO 4217 */
             currency?: string | null;
             guestId?: null | components["schemas"]["GuestId"];
             /** @description null clears them */
@@ -2065,7 +2070,10 @@ export interface components {
             /** Format: int32 */
             numberOfRooms?: number | null;
             roomTypeId?: null | components["schemas"]["RoomTypeId"];
-            /** @example 300.00 */
+            /**
+             * @description decimal string (or number), at most 2 decimals, at most 9999999999.99
+             * @example 300.00
+             */
             totalPrice?: string | null;
         };
         UpdateRoomType: {
@@ -2146,7 +2154,10 @@ export interface operations {
     discard_dead_letters: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry (Stripe's contract): the first request with a key runs, a retry with the same key, method, path and body gets the first answer again (status and body, with `Idempotent-Replayed: true`); the same key with another request is a 422, a retry while the first is still running a 409. Keys are kept 24 hours per API token; a 5xx answer is not kept, so a retry runs again. Without the header the request runs as usual. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2158,6 +2169,8 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2184,6 +2197,15 @@ export interface operations {
             };
             /** @description the token is read-only (API_READONLY_TOKENS) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description conflict; or a request with this Idempotency-Key is still being processed */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2316,7 +2338,10 @@ export interface operations {
     replay_dead_letters: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry (Stripe's contract): the first request with a key runs, a retry with the same key, method, path and body gets the first answer again (status and body, with `Idempotent-Replayed: true`); the same key with another request is a 422, a retry while the first is still running a 409. Keys are kept 24 hours per API token; a 5xx answer is not kept, so a retry runs again. Without the header the request runs as usual. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2328,6 +2353,8 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2354,6 +2381,15 @@ export interface operations {
             };
             /** @description the token is read-only (API_READONLY_TOKENS) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description conflict; or a request with this Idempotency-Key is still being processed */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2427,6 +2463,15 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description an id in the path is not a UUID (the field names it) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2582,7 +2627,10 @@ export interface operations {
     create_property: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry (Stripe's contract): the first request with a key runs, a retry with the same key, method, path and body gets the first answer again (status and body, with `Idempotent-Replayed: true`); the same key with another request is a 422, a retry while the first is still running a 409. Keys are kept 24 hours per API token; a 5xx answer is not kept, so a retry runs again. Without the header the request runs as usual. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2594,6 +2642,8 @@ export interface operations {
         responses: {
             201: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2619,6 +2669,15 @@ export interface operations {
             };
             /** @description the token is read-only (API_READONLY_TOKENS) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description conflict; or a request with this Idempotency-Key is still being processed */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2683,6 +2742,15 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description an id in the path is not a UUID (the field names it) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2789,6 +2857,7 @@ export interface operations {
                 name?: string;
                 /** @description 1-200, default 50 */
                 limit?: number;
+                /** @description default 0 */
                 offset?: number;
             };
             header?: never;
@@ -2837,7 +2906,10 @@ export interface operations {
     create_guest: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry (Stripe's contract): the first request with a key runs, a retry with the same key, method, path and body gets the first answer again (status and body, with `Idempotent-Replayed: true`); the same key with another request is a 422, a retry while the first is still running a 409. Keys are kept 24 hours per API token; a 5xx answer is not kept, so a retry runs again. Without the header the request runs as usual. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 propertyId: string;
             };
@@ -2851,6 +2923,8 @@ export interface operations {
         responses: {
             201: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2885,6 +2959,15 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description conflict; or a request with this Idempotency-Key is still being processed */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2937,6 +3020,7 @@ export interface operations {
                 updatedSince?: string;
                 /** @description 1-200, default 50 */
                 limit?: number;
+                /** @description default 0 */
                 offset?: number;
             };
             header?: never;
@@ -2985,7 +3069,10 @@ export interface operations {
     create_reservation: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry (Stripe's contract): the first request with a key runs, a retry with the same key, method, path and body gets the first answer again (status and body, with `Idempotent-Replayed: true`); the same key with another request is a 422, a retry while the first is still running a 409. Keys are kept 24 hours per API token; a 5xx answer is not kept, so a retry runs again. Without the header the request runs as usual. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 propertyId: string;
             };
@@ -2999,6 +3086,8 @@ export interface operations {
         responses: {
             201: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3032,6 +3121,15 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description conflict; or a request with this Idempotency-Key is still being processed */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3103,12 +3201,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description an id in the path is not a UUID (the field names it) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     create_room_type: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry (Stripe's contract): the first request with a key runs, a retry with the same key, method, path and body gets the first answer again (status and body, with `Idempotent-Replayed: true`); the same key with another request is a 422, a retry while the first is still running a 409. Keys are kept 24 hours per API token; a 5xx answer is not kept, so a retry runs again. Without the header the request runs as usual. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 propertyId: string;
             };
@@ -3122,6 +3232,8 @@ export interface operations {
         responses: {
             201: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3202,7 +3314,10 @@ export interface operations {
     notify_booking: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry (Stripe's contract): the first request with a key runs, a retry with the same key, method, path and body gets the first answer again (status and body, with `Idempotent-Replayed: true`); the same key with another request is a 422, a retry while the first is still running a 409. Keys are kept 24 hours per API token; a 5xx answer is not kept, so a retry runs again. Without the header the request runs as usual. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3214,6 +3329,8 @@ export interface operations {
         responses: {
             202: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3325,7 +3442,10 @@ export interface operations {
     create_config: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry (Stripe's contract): the first request with a key runs, a retry with the same key, method, path and body gets the first answer again (status and body, with `Idempotent-Replayed: true`); the same key with another request is a 422, a retry while the first is still running a 409. Keys are kept 24 hours per API token; a 5xx answer is not kept, so a retry runs again. Without the header the request runs as usual. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3337,6 +3457,8 @@ export interface operations {
         responses: {
             201: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3442,6 +3564,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description an id in the path is not a UUID (the field names it) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     delete_config: {
@@ -3480,6 +3611,15 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description an id in the path is not a UUID (the field names it) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3637,6 +3777,7 @@ export interface operations {
             query?: {
                 /** @description 1-200, default 50 */
                 limit?: number;
+                /** @description default 0 */
                 offset?: number;
             };
             header?: never;
@@ -3734,7 +3875,10 @@ export interface operations {
     discard_pull_failure: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry (Stripe's contract): the first request with a key runs, a retry with the same key, method, path and body gets the first answer again (status and body, with `Idempotent-Replayed: true`); the same key with another request is a 422, a retry while the first is still running a 409. Keys are kept 24 hours per API token; a 5xx answer is not kept, so a retry runs again. Without the header the request runs as usual. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 configId: string;
                 /** @description QloApps order id */
@@ -3750,6 +3894,8 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3784,6 +3930,15 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description conflict; or a request with this Idempotency-Key is still being processed */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3863,6 +4018,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description an id in the path is not a UUID (the field names it) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -3884,7 +4048,10 @@ export interface operations {
     reconcile: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry (Stripe's contract): the first request with a key runs, a retry with the same key, method, path and body gets the first answer again (status and body, with `Idempotent-Replayed: true`); the same key with another request is a 422, a retry while the first is still running a 409. Keys are kept 24 hours per API token; a 5xx answer is not kept, so a retry runs again. Without the header the request runs as usual. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 configId: string;
             };
@@ -3899,6 +4066,8 @@ export interface operations {
             /** @description a small reconciliation, run in the request */
             200: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4055,9 +4224,11 @@ export interface operations {
         parameters: {
             query?: {
                 localReservationId?: string;
+                /** @description a QloApps order id, 1 to 4294967295 */
                 qloappsBookingId?: number;
                 /** @description 1-200, default 50 */
                 limit?: number;
+                /** @description default 0 */
                 offset?: number;
             };
             header?: never;
@@ -4139,12 +4310,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description an id in the path is not a UUID (the field names it) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     create_mapping: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry (Stripe's contract): the first request with a key runs, a retry with the same key, method, path and body gets the first answer again (status and body, with `Idempotent-Replayed: true`); the same key with another request is a 422, a retry while the first is still running a 409. Keys are kept 24 hours per API token; a 5xx answer is not kept, so a retry runs again. Without the header the request runs as usual. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 configId: string;
             };
@@ -4158,6 +4341,8 @@ export interface operations {
         responses: {
             201: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4272,6 +4457,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description an id in the path is not a UUID (the field names it) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     delete_mapping: {
@@ -4311,6 +4505,15 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description an id in the path is not a UUID (the field names it) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4478,6 +4681,7 @@ export interface operations {
                 status?: components["schemas"]["SyncStatus"];
                 /** @description 1-200, default 50 */
                 limit?: number;
+                /** @description default 0 */
                 offset?: number;
             };
             header?: never;
@@ -4526,7 +4730,10 @@ export interface operations {
     request_sync: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry (Stripe's contract): the first request with a key runs, a retry with the same key, method, path and body gets the first answer again (status and body, with `Idempotent-Replayed: true`); the same key with another request is a 422, a retry while the first is still running a 409. Keys are kept 24 hours per API token; a 5xx answer is not kept, so a retry runs again. Without the header the request runs as usual. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4538,6 +4745,8 @@ export interface operations {
         responses: {
             202: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4680,6 +4889,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description an id in the path is not a UUID (the field names it) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     update_reservation: {
@@ -4779,7 +4997,10 @@ export interface operations {
     cancel_reservation: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry (Stripe's contract): the first request with a key runs, a retry with the same key, method, path and body gets the first answer again (status and body, with `Idempotent-Replayed: true`); the same key with another request is a 422, a retry while the first is still running a 409. Keys are kept 24 hours per API token; a 5xx answer is not kept, so a retry runs again. Without the header the request runs as usual. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 reservationId: string;
             };
@@ -4789,6 +5010,8 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4829,6 +5052,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description an id in the path is not a UUID (the field names it) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     get_room_type: {
@@ -4860,6 +5092,15 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description an id in the path is not a UUID (the field names it) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4913,6 +5154,15 @@ export interface operations {
                 };
             };
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description an id in the path is not a UUID (the field names it) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5367,7 +5617,10 @@ export interface operations {
     switch: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry (Stripe's contract): the first request with a key runs, a retry with the same key, method, path and body gets the first answer again (status and body, with `Idempotent-Replayed: true`); the same key with another request is a 422, a retry while the first is still running a 409. Keys are kept 24 hours per API token; a 5xx answer is not kept, so a retry runs again. Without the header the request runs as usual. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5379,6 +5632,8 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5405,6 +5660,15 @@ export interface operations {
             };
             /** @description the token is read-only (API_READONLY_TOKENS) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description conflict; or a request with this Idempotency-Key is still being processed */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5443,7 +5707,10 @@ export interface operations {
     test_connection: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry (Stripe's contract): the first request with a key runs, a retry with the same key, method, path and body gets the first answer again (status and body, with `Idempotent-Replayed: true`); the same key with another request is a 422, a retry while the first is still running a 409. Keys are kept 24 hours per API token; a 5xx answer is not kept, so a retry runs again. Without the header the request runs as usual. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5455,6 +5722,8 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5489,6 +5758,15 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description conflict; or a request with this Idempotency-Key is still being processed */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -28,6 +28,7 @@ const BUCKETS: i64 = 120;
 #[into_params(parameter_in = Query)]
 pub struct ActivityQuery {
     /// 1-48, default 6
+    #[param(minimum = 1, maximum = 48)]
     pub hours: Option<i64>,
 }
 

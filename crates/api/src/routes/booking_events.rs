@@ -40,7 +40,7 @@ pub struct BookingEventBody {
     pub config_id: ConfigId,
     pub event_type: BookingEventType,
     /// The QloApps order id (the `bookings` resource's booking id), 1 to 4294967295.
-    #[schema(example = 42)]
+    #[schema(example = 42, minimum = 1, maximum = 4_294_967_295_i64)]
     pub qlo_apps_booking_id: i64,
 }
 

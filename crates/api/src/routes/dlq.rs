@@ -34,6 +34,7 @@ pub fn router() -> Router<AppState> {
 #[into_params(parameter_in = Query)]
 pub struct DlqListQuery {
     /// 1-1000, default 100
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
 }
 

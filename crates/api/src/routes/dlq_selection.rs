@@ -14,16 +14,21 @@ use crate::validate::Problems;
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct DlqSelectionBody {
     /// the `id` of a listed message
+    #[schema(max_length = 255)]
     pub message_id: Option<String>,
     /// the `id`s of listed messages, 1-1000, each at most 255 characters; cannot be combined
     /// with the other fields
     #[schema(max_items = 1000, min_items = 1)]
     pub message_ids: Option<Vec<String>>,
     /// e.g. "reservation.create"
+    #[schema(max_length = 100)]
     pub event_type: Option<String>,
     pub config_id: Option<Uuid>,
     /// permanent, retries_exhausted, invalid_message, deferred_too_long, expired, maxlen,
     /// rejected or unknown
+    #[schema(
+        pattern = "^(permanent|retries_exhausted|invalid_message|deferred_too_long|expired|maxlen|rejected|unknown)$"
+    )]
     pub reason: Option<String>,
     /// every message in the dead-letter queue; cannot be combined with the fields above
     pub all: Option<bool>,

@@ -28,24 +28,32 @@ pub fn router() -> Router<AppState> {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct CreateGuest {
+    #[schema(min_length = 1, max_length = 100)]
     pub first_name: String,
+    #[schema(min_length = 1, max_length = 100)]
     pub last_name: String,
+    /// name@example.com
+    #[schema(max_length = 254)]
     pub email: Option<String>,
+    /// 4 to 20 digits, optionally with + ( ) - . and spaces
+    #[schema(max_length = 40)]
     pub phone: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct UpdateGuest {
+    #[schema(min_length = 1, max_length = 100)]
     pub first_name: Option<String>,
+    #[schema(min_length = 1, max_length = 100)]
     pub last_name: Option<String>,
     /// null clears it
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 254)]
     pub email: Option<Option<String>>,
     /// null clears it
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 40)]
     pub phone: Option<Option<String>>,
     /// false once an operator has checked a guest flagged by a pull
     pub possible_duplicate: Option<bool>,
@@ -56,13 +64,19 @@ pub struct UpdateGuest {
 #[into_params(parameter_in = Query)]
 pub struct GuestQuery {
     /// exact, case-insensitive
+    #[param(max_length = 254)]
     pub email: Option<String>,
     /// compared in normalised form (digits, leading +)
+    #[param(max_length = 40)]
     pub phone: Option<String>,
     /// part of the first or last name, case-insensitive
+    #[param(max_length = 200)]
     pub name: Option<String>,
     /// 1-200, default 50
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
+    /// default 0
+    #[param(minimum = 0, maximum = 10_000_000)]
     pub offset: Option<i64>,
 }
 
@@ -119,6 +133,9 @@ pub async fn list_guests(
 ) -> Result<Json<Paged<Guest>>, ApiError> {
     let mut p = Problems::new();
     let page = p.page(query.limit, query.offset);
+    p.max_chars("email", query.email.as_deref(), 254);
+    p.max_chars("phone", query.phone.as_deref(), 40);
+    p.max_chars("name", query.name.as_deref(), 200);
     p.finish()?;
     require_property(&state.pool, property_id).await?;
     let filter = GuestFilter {

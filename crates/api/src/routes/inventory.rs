@@ -43,6 +43,7 @@ pub struct SetAvailability {
     #[schema(value_type = String, format = Date)]
     pub date_to: NaiveDate,
     /// rooms the PMS allows to sell each night: 0..=totalRooms
+    #[schema(minimum = 0, maximum = 2147483647)]
     pub available: i32,
 }
 
@@ -56,7 +57,7 @@ pub struct SetRates {
     #[schema(value_type = String, format = Date)]
     pub date_to: NaiveDate,
     /// price per room per night in the property's currency, at most 2 decimals
-    #[schema(value_type = String, example = "120.00")]
+    #[schema(value_type = String, example = "120.00", pattern = "^[0-9]{1,10}(\\.[0-9]{1,2})?$")]
     pub rate: Decimal,
 }
 

@@ -28,7 +28,10 @@ pub fn router() -> Router<AppState> {
 #[into_params(parameter_in = Query)]
 pub struct OutOfSyncQuery {
     /// 1-200, default 50
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
+    /// default 0
+    #[param(minimum = 0, maximum = 10_000_000)]
     pub offset: Option<i64>,
 }
 

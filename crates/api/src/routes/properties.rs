@@ -28,18 +28,26 @@ pub fn router() -> Router<AppState> {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct CreateProperty {
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     /// IANA time zone (default "UTC")
+    #[schema(min_length = 1, max_length = 64)]
     pub timezone: Option<String>,
     /// ISO 4217 (default "EUR")
+    #[schema(pattern = "^[A-Z]{3}$")]
     pub currency: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct UpdateProperty {
+    #[schema(min_length = 1, max_length = 200)]
     pub name: Option<String>,
+    /// IANA time zone
+    #[schema(min_length = 1, max_length = 64)]
     pub timezone: Option<String>,
+    /// ISO 4217
+    #[schema(pattern = "^[A-Z]{3}$")]
     pub currency: Option<String>,
 }
 

@@ -39,6 +39,7 @@ pub struct PullFailureQuery {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct DiscardPullFailure {
     /// why the order is given up on (1-500 characters), kept with it
+    #[schema(min_length = 1, max_length = 500)]
     pub reason: String,
 }
 

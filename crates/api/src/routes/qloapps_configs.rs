@@ -66,13 +66,18 @@ impl From<QloappsConfig> for ConfigView {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct CreateConfig {
     pub property_id: PropertyId,
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     /// "https://host/api" or "https://host/webservice/dispatcher.php"
+    #[schema(min_length = 1, max_length = 2000)]
     pub base_url: String,
     /// the QloApps webservice key: 32 letters and digits; write-only
+    #[schema(pattern = "^[A-Za-z0-9]{32}$")]
     pub api_key: Option<String>,
+    #[schema(minimum = 1, maximum = 2147483647)]
     pub qloapps_hotel_id: i64,
     /// default 1
+    #[schema(minimum = 1, maximum = 2147483647)]
     pub language_id: Option<i64>,
     /// default true
     pub sync_enabled: Option<bool>,
@@ -81,13 +86,17 @@ pub struct CreateConfig {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct UpdateConfig {
+    #[schema(min_length = 1, max_length = 200)]
     pub name: Option<String>,
+    #[schema(min_length = 1, max_length = 2000)]
     pub base_url: Option<String>,
     /// a new key replaces the stored one; null removes it
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = "^[A-Za-z0-9]{32}$")]
     pub api_key: Option<Option<String>>,
+    #[schema(minimum = 1, maximum = 2147483647)]
     pub qloapps_hotel_id: Option<i64>,
+    #[schema(minimum = 1, maximum = 2147483647)]
     pub language_id: Option<i64>,
     pub sync_enabled: Option<bool>,
 }

@@ -26,15 +26,20 @@ pub struct CreateReservation {
     #[schema(value_type = String, format = Date)]
     pub check_out: NaiveDate,
     /// default 1
+    #[schema(minimum = 1, maximum = 2147483647)]
     pub number_of_rooms: Option<i32>,
+    #[schema(minimum = 1, maximum = 2147483647)]
     pub adults: i32,
     /// default 0
+    #[schema(minimum = 0, maximum = 2147483647)]
     pub children: Option<i32>,
-    /// decimal string (or number), at most 2 decimals
-    #[schema(value_type = String, example = "300.00")]
+    /// decimal string (or number), at most 2 decimals, at most 9999999999.99
+    #[schema(value_type = String, example = "300.00", pattern = "^[0-9]{1,10}(\\.[0-9]{1,2})?$")]
     pub total_price: Decimal,
     /// ISO 4217; default: the property's currency
+    #[schema(pattern = "^[A-Z]{3}$")]
     pub currency: Option<String>,
+    #[schema(max_length = 2000)]
     pub notes: Option<String>,
 }
 
@@ -91,15 +96,21 @@ pub struct UpdateReservation {
     #[serde(default, deserialize_with = "opt_date")]
     #[schema(value_type = Option<String>, format = Date)]
     pub check_out: Option<NaiveDate>,
+    #[schema(minimum = 1, maximum = 2147483647)]
     pub number_of_rooms: Option<i32>,
+    #[schema(minimum = 1, maximum = 2147483647)]
     pub adults: Option<i32>,
+    #[schema(minimum = 0, maximum = 2147483647)]
     pub children: Option<i32>,
-    #[schema(value_type = Option<String>, example = "300.00")]
+    /// decimal string (or number), at most 2 decimals, at most 9999999999.99
+    #[schema(value_type = Option<String>, example = "300.00", pattern = "^[0-9]{1,10}(\\.[0-9]{1,2})?$")]
     pub total_price: Option<Decimal>,
+    /// ISO 4217
+    #[schema(pattern = "^[A-Z]{3}$")]
     pub currency: Option<String>,
     /// null clears them
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 2000)]
     pub notes: Option<Option<String>>,
 }
 
@@ -180,7 +191,10 @@ pub struct ReservationQuery {
     /// changed at or after this instant (RFC 3339, e.g. 2026-11-21T10:00:00Z)
     pub updated_since: Option<DateTime<Utc>>,
     /// 1-200, default 50
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
+    /// default 0
+    #[param(minimum = 0, maximum = 10_000_000)]
     pub offset: Option<i64>,
 }
 

@@ -38,6 +38,7 @@ pub struct CreateRoomTypeMapping {
     /// a room type of the config's property
     pub local_room_type_id: RoomTypeId,
     /// the QloApps room type (product) id
+    #[schema(minimum = 1, maximum = 2147483647)]
     pub qloapps_room_type_id: i64,
     /// default true
     pub is_active: Option<bool>,
@@ -47,6 +48,7 @@ pub struct CreateRoomTypeMapping {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct UpdateRoomTypeMapping {
     pub local_room_type_id: Option<RoomTypeId>,
+    #[schema(minimum = 1, maximum = 2147483647)]
     pub qloapps_room_type_id: Option<i64>,
     pub is_active: Option<bool>,
 }

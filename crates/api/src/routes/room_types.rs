@@ -35,27 +35,38 @@ pub fn router() -> Router<AppState> {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct CreateRoomType {
     /// 1-32 of A-Z a-z 0-9 _ . -, unique in the property
+    #[schema(pattern = "^[A-Za-z0-9_.-]{1,32}$")]
     pub code: String,
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
+    #[schema(max_length = 2000)]
     pub description: Option<String>,
+    #[schema(minimum = 0, maximum = 2147483647)]
     pub total_rooms: i32,
     /// default 2
+    #[schema(minimum = 1, maximum = 2147483647)]
     pub max_adults: Option<i32>,
     /// default 0
+    #[schema(minimum = 0, maximum = 2147483647)]
     pub max_children: Option<i32>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct UpdateRoomType {
+    #[schema(pattern = "^[A-Za-z0-9_.-]{1,32}$")]
     pub code: Option<String>,
+    #[schema(min_length = 1, max_length = 200)]
     pub name: Option<String>,
     /// null clears it
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 2000)]
     pub description: Option<Option<String>>,
+    #[schema(minimum = 0, maximum = 2147483647)]
     pub total_rooms: Option<i32>,
+    #[schema(minimum = 1, maximum = 2147483647)]
     pub max_adults: Option<i32>,
+    #[schema(minimum = 0, maximum = 2147483647)]
     pub max_children: Option<i32>,
 }
 

@@ -41,7 +41,7 @@ pub fn router() -> Router<AppState> {
 pub struct SyncRequestBody {
     pub config_id: ConfigId,
     /// default "incremental"
-    #[schema(value_type = Option<String>, example = "incremental")]
+    #[schema(value_type = Option<String>, example = "incremental", pattern = "^(incremental|full)$")]
     pub sync_type: Option<SyncType>,
 }
 
@@ -105,7 +105,10 @@ pub async fn request_sync(
 pub struct SyncStateQuery {
     pub status: Option<SyncStatus>,
     /// 1-200, default 50
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
+    /// default 0
+    #[param(minimum = 0, maximum = 10_000_000)]
     pub offset: Option<i64>,
 }
 
@@ -135,11 +138,14 @@ pub struct SyncLogQuery {
     pub direction: Option<SyncDirection>,
     pub success: Option<bool>,
     /// e.g. "reservation", "availability", "rate"
+    #[param(max_length = 100)]
     pub entity_type: Option<String>,
     pub local_entity_id: Option<Uuid>,
     /// entries older than this id (from `nextBeforeId` of the previous page)
+    #[param(minimum = 1, maximum = 9_223_372_036_854_775_807_i64)]
     pub before_id: Option<i64>,
     /// 1-200, default 50
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
 }
 
@@ -172,6 +178,7 @@ pub async fn list_sync_log(
         "beforeId",
         "must be positive",
     );
+    p.max_chars("entityType", query.entity_type.as_deref(), 100);
     p.finish()?;
     require_config(&state.pool, config_id).await?;
     let filter = SyncLogFilter {
@@ -201,9 +208,14 @@ pub async fn list_sync_log(
 pub struct MappingQuery {
     #[param(value_type = Option<uuid::Uuid>)]
     pub local_reservation_id: Option<ReservationId>,
+    /// a QloApps order id, 1 to 4294967295
+    #[param(minimum = 1, maximum = 4_294_967_295_i64)]
     pub qloapps_booking_id: Option<i64>,
     /// 1-200, default 50
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
+    /// default 0
+    #[param(minimum = 0, maximum = 10_000_000)]
     pub offset: Option<i64>,
 }
 
@@ -218,6 +230,13 @@ pub async fn list_reservation_mappings(
 ) -> Result<Json<Vec<ReservationMapping>>, ApiError> {
     let mut p = Problems::new();
     let page = p.page(query.limit, query.offset);
+    p.check(
+        query
+            .qloapps_booking_id
+            .is_none_or(|id| (1..=i64::from(u32::MAX)).contains(&id)),
+        "qloappsBookingId",
+        "must be a QloApps order id (1 to 4294967295)",
+    );
     p.finish()?;
     require_config(&state.pool, config_id).await?;
     let mappings = qloapps_reservation_mappings::list_mappings(

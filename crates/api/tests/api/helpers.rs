@@ -14,6 +14,8 @@ use tower::ServiceExt;
 pub use crate::requests::{bearer, request, ROUTES};
 
 pub const TOKEN: &str = "test-token-0123456789abcdef";
+/// A second one of `API_TOKENS` (idempotency keys are scoped per token).
+pub const OTHER_TOKEN: &str = "other-token-0123456789abcdef";
 /// One of `API_READONLY_TOKENS`: GET only.
 pub const READONLY_TOKEN: &str = "reader-token-0123456789abcdef";
 pub const KEY_ID: &str = "test1";
@@ -89,7 +91,10 @@ impl TestApp {
             console_dir,
         };
         let tokens = ApiTokens::with_readonly(
-            &[secrecy::SecretString::from(TOKEN)],
+            &[
+                secrecy::SecretString::from(TOKEN),
+                secrecy::SecretString::from(OTHER_TOKEN),
+            ],
             &[secrecy::SecretString::from(READONLY_TOKEN)],
         );
         let state = build_state(pool.clone(), keys, tokens, policy);
@@ -307,3 +312,19 @@ const TABLES: &[&str] = &[
     "outbox",
     "queue_depth_samples",
 ];
+
+/// Waits until `check` is true, polling every 20 ms; panics after `timeout`.
+pub async fn eventually_true<F, Fut>(timeout: std::time::Duration, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + timeout;
+    while !check().await {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the condition did not become true within {timeout:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
