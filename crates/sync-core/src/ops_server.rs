@@ -16,8 +16,8 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::{parse_or, ConfigError};
-use crate::queue::BrokerStatus;
 use crate::http_server::ServerLimits;
+use crate::queue::BrokerStatus;
 
 /// `OPS_LISTEN_ADDR`, with a default per process so they can share a host.
 pub fn listen_addr(

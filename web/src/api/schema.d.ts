@@ -2253,7 +2253,10 @@ export interface operations {
     preview_dead_letters: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry (Stripe's contract): the first request with a key runs, a retry with the same key, method, path and body gets the first answer again (status and body, with `Idempotent-Replayed: true`); the same key with another request is a 422, a retry while the first is still running a 409. Keys are kept 24 hours per API token; a 5xx answer is not kept, so a retry runs again. Without the header the request runs as usual. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2265,6 +2268,8 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2291,6 +2296,15 @@ export interface operations {
             };
             /** @description the token is read-only (API_READONLY_TOKENS) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description conflict; or a request with this Idempotency-Key is still being processed */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4077,6 +4091,8 @@ export interface operations {
             /** @description queued as a background job: poll the Location (GET .../reconcile/jobs/{jobId}) */
             202: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
                     /** @description /api/v1/qloapps/configs/{configId}/reconcile/jobs/{jobId} */
                     Location?: string;
                     [name: string]: unknown;
