@@ -18,7 +18,7 @@ pub struct DlqSelectionBody {
     pub message_id: Option<String>,
     /// the `id`s of listed messages, 1-1000, each at most 255 characters; cannot be combined
     /// with the other fields
-    #[schema(max_items = 1000, min_items = 1)]
+    #[schema(schema_with = message_ids_schema)]
     pub message_ids: Option<Vec<String>>,
     /// e.g. "reservation.create"
     #[schema(max_length = 100)]
@@ -32,6 +32,20 @@ pub struct DlqSelectionBody {
     pub reason: Option<String>,
     /// every message in the dead-letter queue; cannot be combined with the fields above
     pub all: Option<bool>,
+}
+
+/// `messageIds` in the OpenAPI document: 1-1000 ids of at most 255 characters.
+fn message_ids_schema() -> utoipa::openapi::schema::Array {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+    ArrayBuilder::new()
+        .items(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .max_length(Some(255)),
+        )
+        .min_items(Some(1))
+        .max_items(Some(MAX_SELECTED_IDS))
+        .build()
 }
 
 const FILTER_FIELDS: &str = "messageId, eventType, configId or reason";
