@@ -29,7 +29,7 @@ pub struct Settings {
     pub relay: RelayConfig,
     /// `QLOAPPS_SYNC_INTERVAL_MS` (default 300000): read by the scheduler; validated here too.
     pub sync_interval_ms: u64,
-    /// `QLO_API_URL` / `QLO_API_KEY` (seed names): an optional bootstrap config for the demo.
+    /// `QLO_API_URL` / `QLO_API_KEY` (see `.env.example`): an optional bootstrap config for the demo.
     pub qlo_bootstrap: Option<QloBootstrap>,
 }
 

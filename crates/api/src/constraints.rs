@@ -1,5 +1,5 @@
-//! Maps constraint violations to client errors (STYLE.md: "unique-constraint violations mapped
-//! to 409/422 by a small on_constraint helper"). Handlers validate first; this covers races
+//! Maps constraint violations to client errors (docs/architecture.md, "Conventions": unique-constraint violations mapped
+//! to 409/422 by a small on_constraint helper). Handlers validate first; this covers races
 //! and anything validation missed, so the database stays the last word.
 
 use sync_core::db::violated_constraint;

@@ -1,6 +1,6 @@
 //! Circuit breaker: CLOSED → OPEN after N consecutive failures; OPEN fails fast for the
 //! cool-down; HALF_OPEN lets a limited number of probes through; a probe's success closes,
-//! its failure re-opens (DESIGN.md §6). A trait, so a shared PostgreSQL-backed breaker can
+//! its failure re-opens (docs/architecture.md, "Resilience"). A trait, so a shared PostgreSQL-backed breaker can
 //! replace the in-memory one.
 
 use std::fmt;
@@ -300,7 +300,7 @@ mod tests {
     use super::*;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
-    fn seed() -> InMemoryCircuitBreaker {
+    fn default_breaker() -> InMemoryCircuitBreaker {
         InMemoryCircuitBreaker::new(BreakerConfig::default())
     }
 
@@ -311,7 +311,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn opens_after_exactly_five_consecutive_failures() {
-        let b = seed();
+        let b = default_breaker();
         for _ in 0..4 {
             fail(&b).await;
             assert_eq!(b.state().await, BreakerState::Closed);
@@ -327,7 +327,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn a_success_resets_the_consecutive_count() {
-        let b = seed();
+        let b = default_breaker();
         for _ in 0..4 {
             fail(&b).await;
         }
@@ -341,7 +341,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn one_probe_after_cool_down_then_success_closes() {
-        let b = seed();
+        let b = default_breaker();
         let mut events = b.subscribe().unwrap();
         for _ in 0..5 {
             fail(&b).await;
@@ -375,7 +375,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn failed_probe_reopens_for_a_full_cool_down() {
-        let b = seed();
+        let b = default_breaker();
         for _ in 0..5 {
             fail(&b).await;
         }
@@ -391,7 +391,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn late_results_from_before_a_transition_are_ignored() {
-        let b = seed();
+        let b = default_breaker();
         let slow = b.try_acquire().await.unwrap();
         for _ in 0..5 {
             fail(&b).await;
@@ -404,7 +404,7 @@ mod tests {
     async fn callback_sees_every_transition() {
         let seen = Arc::new(AtomicUsize::new(0));
         let counter = seen.clone();
-        let b = seed().with_callback(Arc::new(move |_| {
+        let b = default_breaker().with_callback(Arc::new(move |_| {
             counter.fetch_add(1, Ordering::SeqCst);
         }));
         for _ in 0..5 {
@@ -415,7 +415,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn an_abandoned_probe_frees_its_slot_after_a_cool_down() {
-        let b = seed();
+        let b = default_breaker();
         for _ in 0..5 {
             fail(&b).await;
         }

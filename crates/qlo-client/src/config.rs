@@ -1,4 +1,4 @@
-//! Client settings, with the seed's numbers as defaults (README "Resilience per QloApps config").
+//! Client settings, with qlosync's default numbers (README "Resilience per QloApps config"; docs/architecture.md "Resilience").
 
 use std::fmt;
 use std::time::Duration;
@@ -32,7 +32,7 @@ impl ConfigError {
 /// `k · spacing − tolerance` apart, `tolerance = (burst − 1) · spacing`, so `capacity + 1`
 /// calls span at least `(capacity − burst + 1) · spacing = period + guard`: never more than
 /// `capacity` in a window. `guard` widens the window a little so a call that reaches QloApps a
-/// few milliseconds late still counts in the window it was granted in. The seed's 100 per 60 s
+/// few milliseconds late still counts in the window it was granted in. The default 100 per 60 s
 /// becomes: 10 at once, then one every 666 ms (91 a minute sustained).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RateLimitConfig {
@@ -191,7 +191,7 @@ impl fmt::Debug for ClientConfig {
 }
 
 impl ClientConfig {
-    /// A configuration with the seed defaults (language 1, 30 s timeout, 100/60 s,
+    /// A configuration with the defaults (language 1, 30 s timeout, 100/60 s,
     /// 5 failures / 30 s / 1 probe, 3 retries from 500 ms).
     pub fn new(base_url: impl Into<String>, api_key: impl Into<String>, hotel_id: u32) -> Self {
         ClientConfig {
@@ -274,7 +274,7 @@ fn validate_api_key(key: &str) -> Result<(), ConfigError> {
     Ok(())
 }
 
-/// Where requests go, in one of QloApps' two URL forms (qloapps-api.md §1).
+/// Where requests go, in one of QloApps' two URL forms (docs/qloapps-api.md, "Base URL and authentication").
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Endpoint {
     /// `https://host/api` (URL rewriting): `{base}/{path}?{query}`.
@@ -374,7 +374,7 @@ mod tests {
     const KEY: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ123456";
 
     #[test]
-    fn defaults_are_the_seed_numbers() {
+    fn defaults_are_the_documented_numbers() {
         let c = ClientConfig::new("https://h/api", KEY, 1);
         assert_eq!(c.language_id, 1);
         assert_eq!(c.timeout, Duration::from_secs(30));

@@ -1,4 +1,4 @@
-//! Client for the QloApps 1.6.1+ webservice (qloapps-api.md), used by qlosync.
+//! Client for the QloApps 1.6.1+ webservice (docs/qloapps-api.md), used by qlosync.
 //!
 //! - Typed operations on the real API: incremental order pull, batched reads of orders, room
 //!   lines and customers, booking create / update / cancel, room types, `hotel_ari`

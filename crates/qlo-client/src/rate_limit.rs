@@ -112,7 +112,7 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn the_seed_limit_bursts_ten_then_spaces_calls_666_ms_apart() {
+    async fn the_default_limit_bursts_ten_then_spaces_calls_666_ms_apart() {
         let gcra = Gcra::new(RateLimitConfig::default());
         let start = Instant::now();
         for _ in 0..10 {

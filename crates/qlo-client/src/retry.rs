@@ -59,7 +59,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn seed_schedule_doubles_from_500ms_and_caps_at_30s() {
+    fn default_schedule_doubles_from_500ms_and_caps_at_30s() {
         let c = RetryConfig::default();
         let ms: Vec<u128> = (0..8).map(|n| base_delay(&c, n).as_millis()).collect();
         assert_eq!(ms, vec![500, 1000, 2000, 4000, 8000, 16000, 30000, 30000]);

@@ -1,4 +1,4 @@
-//! The one place requests leave the client. Per attempt, in this order (DESIGN.md §6):
+//! The one place requests leave the client. Per attempt, in this order (docs/architecture.md, "Resilience"):
 //! circuit breaker → rate limiter → request with timeout → classify → record in the breaker;
 //! an outer loop retries transient failures with backoff, honouring `Retry-After`.
 

@@ -1,4 +1,4 @@
-//! XML request bodies (generic resources and `hotel_ari` accept only XML, qloapps-api.md §2),
+//! XML request bodies (generic resources and `hotel_ari` accept only XML, docs/qloapps-api.md "Formats and lenient parsing"),
 //! written with quick-xml so every value is escaped.
 
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};

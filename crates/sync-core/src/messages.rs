@@ -1,8 +1,8 @@
-//! Queue messages, in the seed's format ("Message Format": `eventType`, `configId`, ids,
+//! Queue messages (docs/architecture.md, "Push: a PMS write reaching QloApps"): `eventType`, `configId`, ids,
 //! `timestamp`, camelCase JSON) plus a `messageId` for tracing and de-duplication.
 //!
 //! Messages are notifications, not state: a worker always loads the current rows from
-//! PostgreSQL (DESIGN.md section 3).
+//! PostgreSQL (docs/architecture.md, "Push: a PMS write reaching QloApps").
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -183,7 +183,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn reservation_message_uses_the_seed_field_names() {
+    fn reservation_message_uses_the_documented_field_names() {
         let config_id = Uuid::new_v4();
         let reservation_id = Uuid::new_v4();
         let msg = OutboundMessage::ReservationCreate(ReservationEvent {

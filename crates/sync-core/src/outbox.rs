@@ -1,4 +1,4 @@
-//! The enqueue side of the transactional outbox (DESIGN.md section 3): a change that must
+//! The enqueue side of the transactional outbox (docs/architecture.md, "Push: a PMS write reaching QloApps"): a change that must
 //! reach QloApps inserts its message here in the same transaction as the change itself. The
 //! relay (`relay.rs`) publishes unsent rows and marks them sent.
 

@@ -3,7 +3,7 @@
 //!
 //! The limiter and breaker come from a [`ResilienceFactory`]: the workers plug in the
 //! PostgreSQL-backed ones so the limit and the breaker hold across every process
-//! (DESIGN.md section 6); tests and tools may keep the client's in-memory defaults.
+//! (docs/architecture.md, "Resilience"); tests and tools may keep the client's in-memory defaults.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -42,7 +42,7 @@ impl Default for ClientSettings {
 }
 
 impl ClientSettings {
-    /// Reads the `QLOAPPS_*` client variables; unset ones keep the seed defaults.
+    /// Reads the `QLOAPPS_*` client variables (`.env.example`); unset ones keep the defaults.
     pub fn from_env(env: &impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let d = ClientSettings::default();
         let ms = |var: &'static str, default: Duration| -> Result<Duration, ConfigError> {

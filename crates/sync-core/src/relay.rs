@@ -1,4 +1,4 @@
-//! The outbox relay (DESIGN.md section 3), run inside the `api` process: publishes unsent
+//! The outbox relay (docs/architecture.md, "Push: a PMS write reaching QloApps"), run inside the `api` process: publishes unsent
 //! `outbox` rows with publisher confirms and marks them sent.
 //!
 //! - Several relays may run: each claims its batch with `FOR UPDATE SKIP LOCKED` and holds the

@@ -1,5 +1,5 @@
 //! The QloApps circuit breaker of each config kept in PostgreSQL (`circuit_breaker_state`), so
-//! every process fails fast together and operators see the state (DESIGN.md section 6).
+//! every process fails fast together and operators see the state (docs/architecture.md, "Resilience").
 
 mod machine;
 

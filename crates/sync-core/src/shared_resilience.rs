@@ -1,6 +1,6 @@
 //! The limiter and breaker every process uses for a QloApps config: PostgreSQL-backed, so the
 //! rate limit and the circuit state hold across all workers, the scheduler and the api
-//! (DESIGN.md section 6).
+//! (docs/architecture.md, "Resilience").
 
 use std::sync::Arc;
 

@@ -1,5 +1,5 @@
 //! Graceful shutdown: one `CancellationToken` that SIGTERM or SIGINT (Ctrl-C) cancels, passed
-//! to every long-running part of a process (STYLE.md, "shutdown").
+//! to every long-running part of a process (docs/architecture.md, "Conventions").
 
 use tokio_util::sync::CancellationToken;
 

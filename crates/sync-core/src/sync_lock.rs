@@ -1,11 +1,11 @@
-//! One pull per QloApps config at a time, across every process and host (DESIGN.md section 5,
-//! "Locks"; seed "Lock Mechanism").
+//! One pull per QloApps config at a time, across every process and host (docs/architecture.md,
+//! "Pull: QloApps bookings reaching the PMS").
 //!
 //! The lock is a PostgreSQL session advisory lock in the two-int key space
 //! `(PULL_LOCK_NAMESPACE, hash of the config id)`, held on a connection of its own for the whole
 //! run. Pushes lock reservations in the one-bigint space, which never overlaps this one. When
 //! the process dies or its task is dropped, the connection closes and the server releases the
-//! lock at once: no lease to expire, no stale lock to clean up. The seed's `status = 'running'`
+//! lock at once: no lease to expire, no stale lock to clean up. The `status = 'running'`
 //! row is kept for operators; see [`mark_abandoned_runs`] and [`sweep_stale_runs`].
 
 use std::time::Duration;
@@ -18,7 +18,7 @@ use crate::domain::ConfigId;
 /// application's two-int advisory locks on the same database.
 pub const PULL_LOCK_NAMESPACE: i32 = 0x716c_7031;
 
-/// The seed's rule: a `running` row older than this is stale ("Sync Not Running").
+/// A `running` row older than this is stale (README "Sync not running").
 pub const STALE_AFTER: Duration = Duration::from_secs(10 * 60);
 
 /// The second key of a config's pull lock: the config id folded to 32 bits.
@@ -107,7 +107,7 @@ pub async fn mark_abandoned_runs(
     Ok(done.rows_affected())
 }
 
-/// The seed's stale-lock rule for operators: `running` pull rows older than `older_than`
+/// The stale-run rule for operators (README "Sync not running"): `running` pull rows older than `older_than`
 /// whose config's lock is free are marked failed. A row whose lock is held belongs to a pull
 /// that is alive (if slow) and is left alone. Returns the rows marked.
 pub async fn sweep_stale_runs(pool: &PgPool, older_than: Duration) -> Result<u64, sqlx::Error> {

@@ -22,7 +22,7 @@ pub fn init_to_stderr(settings: &LogSettings) {
     init_with_writer(settings, std::io::stderr);
 }
 
-/// For tests: logs only when `TEST_LOG` is set (STYLE.md "Tests"), through the test writer so
+/// For tests: logs only when `TEST_LOG` is set (docs/architecture.md, "Conventions"), through the test writer so
 /// `cargo test` captures them per test.
 pub fn init_for_tests() {
     if std::env::var_os("TEST_LOG").is_some() {

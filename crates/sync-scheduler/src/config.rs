@@ -106,7 +106,7 @@ mod tests {
     }
 
     #[test]
-    fn defaults_follow_the_seed() {
+    fn defaults_follow_the_env_example() {
         let c = SchedulerConfig::from_lookup(&env(&[])).unwrap();
         assert_eq!(c.timing.interval, Duration::from_secs(300));
         assert_eq!(

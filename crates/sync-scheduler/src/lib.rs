@@ -1,4 +1,4 @@
-//! The sync scheduler (seed "Sync Scheduler Flow", "Pattern 3: Scheduled Pull Sync"): every
+//! The sync scheduler (docs/architecture.md, "Processes" and "Pull: QloApps bookings reaching the PMS"): every
 //! interval, for each enabled config, an incremental pull under the config's pull lock, with
 //! per-config jitter, bounded concurrency and exponential backoff after errors.
 //!

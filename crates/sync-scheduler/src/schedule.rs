@@ -1,12 +1,12 @@
-//! When each config's next pull is due (seed "Sync Scheduler Flow"), as plain data: no clock,
+//! When each config's next pull is due (docs/architecture.md, "Pull: QloApps bookings reaching the PMS"), as plain data: no clock,
 //! no randomness of its own, so every rule is tested directly.
 //!
 //! - A config seen for the first time waits a stable offset in `[0, interval)` derived from
 //!   its id, so configs (and restarted schedulers) do not all fire at once.
 //! - After a success, or when another process's pull held the lock, the next run is one
 //!   interval later, ±10 % jitter.
-//! - After `n` consecutive failures it is `backoff(n)`: 1 → 2 → 4 → 8 → 15 min (the seed's
-//!   "1min → 2min → 4min → max 15min"), reset by the next success.
+//! - After `n` consecutive failures it is `backoff(n)`: 1 → 2 → 4 → 8 → 15 min (README
+//!   "Sync not running"), reset by the next success.
 
 use std::collections::HashMap;
 use std::time::Duration;

@@ -16,7 +16,7 @@ use tokio_util::sync::CancellationToken;
 use crate::jobs::pull::{run_once, JobContext, JobOutcome};
 use crate::schedule::{Schedule, Timing};
 
-/// How often `running` rows older than 10 minutes are looked for (seed "Sync Not Running").
+/// How often `running` rows older than 10 minutes are looked for (README "Sync not running").
 const SWEEP_EVERY: Duration = Duration::from_secs(60);
 
 pub struct Scheduler {

@@ -23,7 +23,7 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/qloapps/booking-events", post(notify_booking))
 }
 
-/// What happened to the booking (the seed's inbound `eventType`s for one booking).
+/// What happened to the booking (the inbound `eventType`s for one booking, `sync_core::messages`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub enum BookingEventType {
     #[serde(rename = "booking.created")]

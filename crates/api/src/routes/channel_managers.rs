@@ -1,4 +1,4 @@
-//! The settings page's channel-manager endpoints (seed "Channel Manager Service"): status from
+//! The settings page's channel-manager endpoints (README "The console", "Channel manager"): status from
 //! the database, test connection through `qlo-client`, and switch.
 
 use axum::extract::State;

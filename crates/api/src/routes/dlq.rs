@@ -1,4 +1,4 @@
-//! The dead-letter queue for operators (seed "Messages Stuck in Dead Letter Queue"): list what
+//! The dead-letter queue for operators (docs/dlq.md; README "Booking not synced"): list what
 //! failed and why, replay once the cause is fixed, or discard. Talks to RabbitMQ directly, so it
 //! needs `RABBITMQ_URL`; without it, or while the broker is down, every call is a 503.
 

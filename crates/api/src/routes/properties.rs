@@ -77,7 +77,7 @@ async fn check_timezone(
     Ok(())
 }
 
-/// Creates a property; its channel manager starts as 'qloapps' (seed default).
+/// Creates a property; its channel manager starts as 'qloapps' (the default).
 #[utoipa::path(post, path = "/api/v1/properties", tag = "pms", request_body = CreateProperty,
     responses((status = 201, body = Property), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create_property(

@@ -1,4 +1,4 @@
-//! Sync operations: the manual sync request (seed `POST /api/v1/qloapps/sync`) and the
+//! Sync operations: the manual sync request (`POST /api/v1/qloapps/sync`, docs/architecture.md "Pull: QloApps bookings reaching the PMS") and the
 //! read-only views of sync runs, the per-item sync log and reservation mappings.
 
 use axum::extract::State;

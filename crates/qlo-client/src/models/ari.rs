@@ -1,4 +1,4 @@
-//! `hotel_ari`: availability, rates and inventory (qloapps-api.md §8).
+//! `hotel_ari`: availability, rates and inventory (docs/qloapps-api.md, "Availability: hotel_ari").
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;

@@ -1,4 +1,4 @@
-//! The `bookings` resource (qloapps-api.md §5): request and response bodies.
+//! The `bookings` resource (docs/qloapps-api.md, "Bookings"): request and response bodies.
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;

@@ -1,10 +1,10 @@
-//! The "test connection" report (`GET /`, qloapps-api.md §1).
+//! The "test connection" report (`GET /`, docs/qloapps-api.md "Test connection and permissions").
 
 use std::time::Duration;
 
 use serde::Serialize;
 
-/// Resources the sync key needs (qloapps-api.md §1, "Minimum permissions"). The JSON list only
+/// Resources the sync key needs (README "Running it in production"; docs/qloapps-api.md "Test connection and permissions"). The JSON list only
 /// names resources, not methods, so this is checked by name.
 pub const REQUIRED_RESOURCES: &[&str] = &[
     "bookings",

@@ -1,4 +1,4 @@
-//! `customers` (qloapps-api.md §11).
+//! `customers` (docs/qloapps-api.md, "Customers").
 
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};

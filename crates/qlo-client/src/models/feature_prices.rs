@@ -1,4 +1,4 @@
-//! `feature_prices`: the supported way to push rates (qloapps-api.md §9).
+//! `feature_prices`: the supported way to push rates (docs/qloapps-api.md, "Rates: feature_prices").
 
 use chrono::{NaiveDate, NaiveDateTime};
 use rust_decimal::Decimal;

@@ -1,4 +1,4 @@
-//! Lenient deserialisers for what QloApps really sends (qloapps-api.md §2, §13.3).
+//! Lenient deserialisers for what QloApps really sends (docs/qloapps-api.md, "Formats and lenient parsing").
 //!
 //! - numbers arrive as JSON numbers *or* strings (`"id_customer":"3"`, `"total_paid":"120.000000"`),
 //!   and unset ones as `""`, `null` or `false` (`"id_default_image":false`);

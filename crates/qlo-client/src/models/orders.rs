@@ -1,4 +1,4 @@
-//! `orders`, `room_bookings` and `configurations` (qloapps-api.md §6).
+//! `orders`, `room_bookings` and `configurations` (docs/qloapps-api.md, "Orders, room lines and time zones").
 
 use chrono::{NaiveDate, NaiveDateTime};
 use rust_decimal::Decimal;

@@ -1,4 +1,4 @@
-//! `room_types`, `hotel_room_types`, `hotels` and `hotel_rooms` (qloapps-api.md §7).
+//! `room_types`, `hotel_room_types`, `hotels` and `hotel_rooms` (docs/qloapps-api.md, "Resources used").
 
 use chrono::NaiveDateTime;
 use rust_decimal::Decimal;

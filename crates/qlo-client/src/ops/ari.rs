@@ -68,7 +68,7 @@ impl QloClient {
     }
 
     /// Availability per night (`date_wise_breakdown=1`): one entry per night. QloApps' counters
-    /// are wrong in this mode (qloapps-api.md §8): count the room lists instead.
+    /// are wrong in this mode (docs/qloapps-api.md, "Availability: hotel_ari"): count the room lists instead.
     pub async fn availability_by_night(
         &self,
         req: &AriRequest,

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::domain::ConfigId;
 
 /// Every hold's `orders.source` starts with this; a pull must never turn such an order into a
-/// PMS reservation (DESIGN.md section 5, "Echo suppression").
+/// PMS reservation (docs/architecture.md, "Sync rules": echo detection).
 pub const HOLD_SOURCE_PREFIX: &str = "qlosync-hold:";
 
 /// The source of hold `id`: `qlosync-hold:<uuid>`.

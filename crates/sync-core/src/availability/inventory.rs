@@ -1,9 +1,9 @@
 //! What QloApps would sell, night by night: free rooms read with `hotel_ari`.
 //!
-//! A 365-night breakdown takes about 20 s on a real server (DESIGN.md "Call budget"), so
+//! A 365-night breakdown takes about 20 s on a real server (docs/qloapps-api.md, "Availability: hotel_ari"), so
 //! nights are read in per-night breakdown chunks of at most [`CHUNK_NIGHTS`] nights (about
 //! 2 s each). The breakdown's counters are wrong on 1.6.1 and it lists inactive rooms
-//! (`id_status` 2) as available (qloapps-api.md section 8), so the room lists are counted
+//! (`id_status` 2) as available (docs/qloapps-api.md, "Availability: hotel_ari"), so the room lists are counted
 //! and filtered through one `hotel_rooms` read.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};

@@ -1,6 +1,6 @@
 //! Availability (`availability.update`): QloApps sells physical rooms and has no settable
 //! count, so qlosync makes it sell at most the PMS's available count per night by keeping
-//! *inventory hold* bookings it owns (DESIGN.md section 5, "Availability").
+//! *inventory hold* bookings it owns (docs/rates-and-availability.md, "Availability").
 //!
 //! A sync reads QloApps' free rooms of the room type with `hotel_ari` ([`inventory`]),
 //! computes the holds each night needs ([`plan`]), cancels its own holds where the PMS allows

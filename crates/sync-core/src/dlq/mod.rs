@@ -1,5 +1,5 @@
-//! Operator tools for the dead-letter queue (DESIGN.md sections 3 and 4, seed "Messages Stuck
-//! in Dead Letter Queue"): list what is there and why, replay messages to the queue they
+//! Operator tools for the dead-letter queue (docs/dlq.md; docs/architecture.md, "Queue
+//! topology"): list what is there and why, replay messages to the queue they
 //! failed in once the cause is fixed, or discard them.
 //!
 //! Every operation takes messages with `basic.get` without acknowledging them, and settles

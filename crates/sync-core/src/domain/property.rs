@@ -5,7 +5,7 @@ use utoipa::ToSchema;
 use super::{text_enum, PropertyId};
 
 text_enum!(
-    /// `properties.active_channel_manager` (seed "Channel Manager Service": switch()).
+    /// `properties.active_channel_manager` (`POST /api/v1/settings/channel-managers/switch`; README "Channel manager switched off and on").
     ChannelManager {
         Qloapps => "qloapps",
         /// no channel manager: PMS changes stay local

@@ -1,5 +1,5 @@
-//! Which PMS guest a pulled QloApps booking belongs to (seed "Guest Matching"; DESIGN.md
-//! section 5): by email (case-insensitive), then by phone (normalised), then by name and
+//! Which PMS guest a pulled QloApps booking belongs to (docs/architecture.md,
+//! "Sync rules"): by email (case-insensitive), then by phone (normalised), then by name and
 //! check-in date (tolerant of case, accents and small typos); otherwise a new guest, flagged
 //! as a possible duplicate.
 //!

@@ -1,5 +1,5 @@
-//! Who wins when QloApps and the PMS both changed a reservation (DESIGN.md section 5,
-//! "Conflicts"): a cancellation on either side wins over an update; otherwise the side with
+//! Who wins when QloApps and the PMS both changed a reservation (docs/architecture.md,
+//! "Sync rules"): a cancellation on either side wins over an update; otherwise the side with
 //! the newer change wins, QloApps' `date_upd` read in `PS_TIMEZONE`. A tie goes to the PMS, the
 //! system of record. The loser is logged with both versions; a PMS version that wins is left in
 //! place for the outbound push to carry to QloApps.

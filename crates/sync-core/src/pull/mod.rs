@@ -1,5 +1,5 @@
-//! Pull: QloApps bookings into PMS reservations (the seed's "Inbound Worker Flow" and
-//! "Pattern 3: Scheduled Pull Sync"; DESIGN.md section 5).
+//! Pull: QloApps bookings into PMS reservations (docs/architecture.md, "Pull: QloApps bookings
+//! reaching the PMS" and "Sync rules").
 //!
 //! A pull runs under the config's pull lock (`sync_lock`), records itself in
 //! `qloapps_sync_state` and each booking's outcome in `qloapps_sync_log`. A full pull reads

@@ -1,5 +1,5 @@
 //! Paging through `orders` by `date_upd` with bounded memory, and reading a page's room lines
-//! and customers in one batched call each (3 calls a page; qloapps-api.md section 6).
+//! and customers in one batched call each (3 calls a page; docs/qloapps-api.md "Orders, room lines and time zones").
 //!
 //! QloApps sorts by (`date_upd`, `id`) and pages by offset, and `date_upd` has second
 //! resolution, so thousands of orders can share one value. The [`Pager`] keeps O(1) state:

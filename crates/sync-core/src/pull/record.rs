@@ -1,4 +1,4 @@
-//! What a pull leaves for operators: one `qloapps_sync_state` row per run (the seed's
+//! What a pull leaves for operators: one `qloapps_sync_state` row per run (the run's
 //! statistics, the watermark, `last_successful_sync` / `last_sync_error`), kept up to date
 //! after every page, and one `qloapps_sync_log` entry per reservation or booking it judged.
 
@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::watermark::{format, Mark};
 use crate::domain::{ConfigId, ReservationId, SyncOutcome};
 
-/// Per-booking counts of a run (seed "Record sync state").
+/// Per-booking counts of a run (`qloapps_sync_state`, docs/architecture.md "Tables and their writers").
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Counts {

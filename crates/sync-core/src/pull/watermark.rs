@@ -1,5 +1,5 @@
 //! The pull watermark: the instant of the newest order a pull processed, with the shop time
-//! zone (`PS_TIMEZONE`) its shop-local `date_upd` was read in (qloapps-api.md section 6). The
+//! zone (`PS_TIMEZONE`) its shop-local `date_upd` was read in (docs/qloapps-api.md, "Orders, room lines and time zones"). The
 //! zone is read on every pull: the next incremental pull starts an overlap margin before the
 //! watermark written in the current zone, further back when the shop's clock was put back
 //! since (a DST fall-back repeats an hour of local `date_upd` values), and, when the zone

@@ -1,4 +1,4 @@
-//! PMS reservation → QloApps booking request (qloapps-api.md section 5).
+//! PMS reservation → QloApps booking request (docs/qloapps-api.md, "Bookings").
 //!
 //! The rule: one PMS reservation is one QloApps order with one room-type line
 //! (`number_of_rooms` rooms, check-out exclusive). Guests are spread over the rooms as evenly
@@ -21,7 +21,7 @@ const NO_EMAIL_DOMAIN: &str = "no-email.invalid";
 /// QloApps requires a phone (`PS_ONE_PHONE_AT_LEAST=1`, the install default).
 const NO_PHONE: &str = "0000000000";
 
-/// The idempotency source every pushed order carries (DESIGN.md section 5).
+/// The idempotency source every pushed order carries (docs/qloapps-api.md, "Writes with an unknown outcome").
 pub fn push_source(reservation: &Reservation) -> String {
     format!("pms:{}", reservation.id.0)
 }

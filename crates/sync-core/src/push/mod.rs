@@ -1,4 +1,4 @@
-//! Push: PMS reservations to QloApps bookings (the seed's "Outbound Worker Flow").
+//! Push: PMS reservations to QloApps bookings (docs/architecture.md, "Push: a PMS write reaching QloApps"; docs/pushes.md).
 //!
 //! A message only says *which* reservation changed; the push always sends its current state:
 //! a confirmed reservation without a mapping is created, one with a mapping is updated (or

@@ -12,14 +12,14 @@ pub struct QueueConfig {
     /// `QLOSYNC_QUEUE_TYPE` (default quorum): replicated quorum queues, or the classic layout
     /// of earlier versions for an installation that has not migrated (docs/queues.md).
     pub queue_type: QueueType,
-    /// Seed `maxLength` (`QLOSYNC_QUEUE_MAX_LENGTH`, default 10000) on each work queue. A full
+    /// Messages each work queue holds (`QLOSYNC_QUEUE_MAX_LENGTH`, default 10000). A full
     /// quorum work queue refuses new messages (the publisher's confirm is a nack: the outbox
     /// keeps the row and retries); a full classic one dead-letters its oldest message.
     pub max_length: u32,
-    /// Seed `messageTtl` (`QLOSYNC_QUEUE_MESSAGE_TTL_MS`, default 24 h) on each work queue; also
+    /// Message TTL (`QLOSYNC_QUEUE_MESSAGE_TTL_MS`, default 24 h) on each work queue; also
     /// how long a deferred message may keep waiting for its circuit to close.
     pub message_ttl: Duration,
-    /// Seed `retryDelayMs` (`QLOSYNC_QUEUE_RETRY_DELAY_MS`, default 2000): wait before a retry.
+    /// Retry delay (`QLOSYNC_QUEUE_RETRY_DELAY_MS`, default 2000): wait before a retry.
     pub retry_delay: Duration,
     /// Wait before a deferred message is tried again (`QLOSYNC_QUEUE_DEFER_DELAY_MS`, default
     /// 30 s, the circuit breaker's cool-down).
@@ -40,7 +40,7 @@ impl Default for QueueConfig {
 }
 
 impl QueueConfig {
-    /// Seed defaults overridden by the `QLOSYNC_QUEUE_*` environment variables.
+    /// The defaults overridden by the `QLOSYNC_QUEUE_*` environment variables (`.env.example`).
     pub fn from_env() -> Result<Self, QueueError> {
         Self::from_lookup(|name| std::env::var(name).ok())
     }
@@ -131,9 +131,9 @@ impl std::str::FromStr for QueueType {
 /// How one consumer process behaves; may differ between processes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConsumerConfig {
-    /// Seed `prefetch` (`QLOSYNC_QUEUE_PREFETCH`, default 1): deliveries handled at once.
+    /// Prefetch (`QLOSYNC_QUEUE_PREFETCH`, default 1): deliveries handled at once.
     pub prefetch: u16,
-    /// Seed `maxRetries` (`QLOSYNC_QUEUE_MAX_RETRIES`, default 3): retries after the first
+    /// Max retries (`QLOSYNC_QUEUE_MAX_RETRIES`, default 3): retries after the first
     /// attempt before a transiently failing message is dead-lettered.
     pub max_retries: u32,
     /// How long shutdown waits for in-flight messages before the rest are requeued
@@ -217,7 +217,7 @@ mod tests {
     use std::collections::HashMap;
 
     #[test]
-    fn defaults_are_the_seed_values_and_env_overrides_them() {
+    fn defaults_are_the_documented_values_and_env_overrides_them() {
         let env: HashMap<&str, &str> = [
             ("QLOSYNC_QUEUE_PREFIX", "t42."),
             ("QLOSYNC_QUEUE_RETRY_DELAY_MS", "100"),

@@ -1,4 +1,4 @@
-//! The consumer base (the seed's `QloAppsBaseConsumer`): connection, prefetch, concurrency,
+//! The consumer base (docs/architecture.md, "Queue topology"): connection, prefetch, concurrency,
 //! retries through delay queues, dead-lettering, reconnects and graceful shutdown. What a
 //! message means is the [`MessageHandler`]'s business.
 

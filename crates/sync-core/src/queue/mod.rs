@@ -1,4 +1,4 @@
-//! RabbitMQ plumbing shared by every process (DESIGN.md section 4): the topology each process
+//! RabbitMQ plumbing shared by every process (docs/architecture.md, "Queue topology"): the topology each process
 //! declares at start, a publisher that waits for broker confirms, and the consumer base the
 //! workers build on.
 //!

@@ -16,11 +16,11 @@ const PRECONDITION_FAILED: u16 = 406;
 use crate::messages::QueueKind;
 
 /// The queues and exchanges of one installation (one prefix `{p}`), declared idempotently by
-/// every process at start (DESIGN.md section 4). All durable; messages are published persistent.
+/// every process at start (docs/architecture.md, "Queue topology"). All durable; messages are published persistent.
 /// Every queue is of `QLOSYNC_QUEUE_TYPE` (default quorum: replicated on the cluster's nodes).
 ///
-/// - `{p}qloapps.outbound`, `{p}qloapps.inbound`: work queues with `x-max-length` (seed
-///   10000), `x-message-ttl` (seed 24 h) and `x-dead-letter-exchange: {p}qloapps.dlx`, so
+/// - `{p}qloapps.outbound`, `{p}qloapps.inbound`: work queues with `x-max-length` (default
+///   10000), `x-message-ttl` (24 h) and `x-dead-letter-exchange: {p}qloapps.dlx`, so
 ///   expired messages are dead-lettered. Quorum: `x-overflow: reject-publish` (a full queue
 ///   nacks the publisher: the outbox relay keeps the row and retries, the back-pressure) and
 ///   `x-dead-letter-strategy: at-least-once` (a dead-lettered message leaves the queue only

@@ -1,5 +1,5 @@
 //! Rates (`rate.update`): PMS nightly rates become QloApps `feature_prices` rules that
-//! qlosync owns and records in `qloapps_rate_rules` (DESIGN.md section 5, "Rates").
+//! qlosync owns and records in `qloapps_rate_rules` (docs/rates-and-availability.md, "Rates").
 //!
 //! Each rule is a fixed nightly price excluding tax (`impact_way` 3, `impact_type` 2) over
 //! an inclusive date range, for the customer groups 1, 2 and 3. Contiguous nights with one

@@ -1,4 +1,4 @@
-//! Guest matching (seed "Guest Matching"): email, then phone, then name + check-in date,
+//! Guest matching (docs/architecture.md, "Sync rules"): email, then phone, then name + check-in date,
 //! otherwise a new guest flagged as a possible duplicate; always through an index.
 
 use rust_decimal::Decimal;

@@ -1,4 +1,4 @@
-//! The periodic pull of one config (seed "Pattern 3: Scheduled Pull Sync"): an incremental
+//! The periodic pull of one config (docs/architecture.md, "Pull: QloApps bookings reaching the PMS"): an incremental
 //! pull (full the first time) under the config's pull lock, shared with every other scheduler
 //! and inbound worker.
 
