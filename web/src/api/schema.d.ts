@@ -122,7 +122,7 @@ export interface paths {
         };
         get: operations["list_properties"];
         put?: never;
-        /** Creates a property; its channel manager starts as 'qloapps' (seed default). */
+        /** Creates a property; its channel manager starts as 'qloapps' (the default). */
         post: operations["create_property"];
         delete?: never;
         options?: never;
@@ -868,7 +868,7 @@ export interface components {
             qloAppsBookingId: number;
         };
         /**
-         * @description What happened to the booking (the seed's inbound `eventType`s for one booking).
+         * @description What happened to the booking (the inbound `eventType`s for one booking, `sync_core::messages`).
          * @enum {string}
          */
         BookingEventType: "booking.created" | "booking.updated" | "booking.cancelled";
@@ -1200,11 +1200,7 @@ export interface components {
             eventType?: string | null;
             /** @description the `id` of a listed message */
             messageId?: string | null;
-            /**
-             * @description the `id`s of listed messages, 1-1000, each at most 255 characters; cannot be combined
-             *     with the other fields
-             */
-            messageIds?: string[] | null;
+            messageIds?: string[];
             /**
              * @description permanent, retries_exhausted, invalid_message, deferred_too_long, expired, maxlen,
              *     rejected or unknown
