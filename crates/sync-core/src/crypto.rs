@@ -83,10 +83,6 @@ impl KeyRing {
         self
     }
 
-    pub fn current_key_id(&self) -> &str {
-        self.keys.first().map(|k| k.id.as_str()).unwrap_or_default()
-    }
-
     pub fn encrypt(&self, plaintext: &str, context: &[u8]) -> Result<String, CryptoError> {
         let current = self
             .keys

@@ -6,7 +6,6 @@ pub mod crypto;
 pub mod db;
 pub mod dlq;
 pub mod domain;
-pub mod error;
 pub mod guest_match;
 pub mod http_server;
 pub mod keyed_lock;

@@ -35,9 +35,3 @@ pub struct ConnectionReport {
     pub latency: Duration,
 }
 
-impl ConnectionReport {
-    /// True when every required resource is allowed.
-    pub fn is_complete(&self) -> bool {
-        self.missing.is_empty()
-    }
-}

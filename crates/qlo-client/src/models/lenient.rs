@@ -124,13 +124,6 @@ pub fn string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     Ok(value_to_string(&v))
 }
 
-/// Optional text: `null`, `false` and `""` become `None`.
-pub fn opt_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    let v = Value::deserialize(d)?;
-    let s = value_to_string(&v);
-    Ok((!s.is_empty()).then_some(s))
-}
-
 /// Text of a translatable field: a plain string when one language is in scope (the client always
 /// sends `language=<id>`), otherwise `[{"id":"1","value":"..."}]`, of which the first is taken.
 pub fn i18n<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {

@@ -211,12 +211,6 @@ impl DeadLetterQueue {
         }
     }
 
-    /// How long one broker call, a publisher confirm included, may take (default 30 s).
-    pub fn with_timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
     /// Test hook: `hook` runs after a replayed copy is confirmed, before the DLQ ack.
     #[cfg(feature = "test-support")]
     pub fn with_after_confirm_hook<F, Fut>(mut self, hook: F) -> Self
