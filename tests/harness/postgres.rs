@@ -88,35 +88,31 @@ impl PrivatePostgres {
         path_str(&self.dir.join("data")).to_owned()
     }
 
-    fn run(&self, program: &str, args: &[&str]) -> String {
+    /// `program` of the PostgreSQL binaries with `args`, as `postgres` when the test is root.
+    fn command(&self, program: &str, args: &[&str]) -> Command {
         let program = self.bin.join(program);
-        let output = if self.as_postgres {
-            Command::new("runuser")
-                .args(["-u", "postgres", "--"])
-                .arg(&program)
-                .args(args)
-                .output()
+        let mut command = if self.as_postgres {
+            let mut runuser = Command::new("runuser");
+            runuser.args(["-u", "postgres", "--"]).arg(program);
+            runuser
         } else {
-            Command::new(&program).args(args).output()
+            Command::new(program)
         };
-        checked(&program.display().to_string(), output)
+        command.args(args);
+        command
+    }
+
+    fn run(&self, program: &str, args: &[&str]) -> String {
+        checked(program, self.command(program, args).output())
     }
 }
 
 impl Drop for PrivatePostgres {
     fn drop(&mut self) {
         let data = self.data_dir();
-        let program = self.bin.join("pg_ctl");
-        let args = ["-D", data.as_str(), "-m", "immediate", "stop"];
-        let _ = if self.as_postgres {
-            Command::new("runuser")
-                .args(["-u", "postgres", "--"])
-                .arg(&program)
-                .args(args)
-                .output()
-        } else {
-            Command::new(&program).args(args).output()
-        };
+        let _ = self
+            .command("pg_ctl", &["-D", &data, "-m", "immediate", "stop"])
+            .output();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }

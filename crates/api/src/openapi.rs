@@ -75,18 +75,21 @@ impl Modify for BearerAuth {
 /// JSON body 400 (malformed), 413 (too large), 415 (not `application/json`).
 struct CommonResponses;
 
+/// A response with an `ErrorBody` and this description.
+pub(crate) fn error_response(description: &str) -> utoipa::openapi::Response {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    let content = ContentBuilder::new()
+        .schema(Some(Ref::from_schema_name("ErrorBody")))
+        .build();
+    ResponseBuilder::new()
+        .description(description)
+        .content("application/json", content)
+        .build()
+}
+
 impl Modify for CommonResponses {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
-        let error = |description: &str| {
-            let content = ContentBuilder::new()
-                .schema(Some(Ref::from_schema_name("ErrorBody")))
-                .build();
-            ResponseBuilder::new()
-                .description(description)
-                .content("application/json", content)
-                .build()
-        };
+        let error = error_response;
         for (path, item) in openapi.paths.paths.iter_mut() {
             if !path.starts_with("/api/v1/") {
                 continue;

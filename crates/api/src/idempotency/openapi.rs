@@ -3,7 +3,7 @@
 
 use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
-use utoipa::openapi::{ContentBuilder, ObjectBuilder, Ref, Required, ResponseBuilder, Type};
+use utoipa::openapi::{ObjectBuilder, Required, Type};
 use utoipa::Modify;
 
 use super::fingerprint::{KEY_PATTERN, MAX_KEY_LEN};
@@ -19,15 +19,7 @@ const KEY_DESCRIPTION: &str = "Makes the POST safe to retry (Stripe's contract):
 
 impl Modify for IdempotencyKeys {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        let error = |description: &str| {
-            let content = ContentBuilder::new()
-                .schema(Some(Ref::from_schema_name("ErrorBody")))
-                .build();
-            ResponseBuilder::new()
-                .description(description)
-                .content("application/json", content)
-                .build()
-        };
+        let error = crate::openapi::error_response;
         let schema = ObjectBuilder::new()
             .schema_type(Type::String)
             .min_length(Some(1))

@@ -34,4 +34,3 @@ pub struct ConnectionReport {
     /// Round trip of the successful attempt.
     pub latency: Duration,
 }
-
