@@ -44,6 +44,10 @@ async fn the_correlation_id_of_an_api_request_reaches_the_qloapps_call(pool: PgP
         .with_env_filter("debug,sqlx=warn,lapin=warn,hyper=warn,h2=warn,reqwest=warn")
         .with_writer(move || writer.clone())
         .finish();
+    // A second live dispatcher makes tracing compute a callsite's interest from every registered
+    // dispatcher: with only this thread-local one, a sibling test's thread (no subscriber) that
+    // hits a callsite first caches it as "never" for the whole process, and its events vanish here.
+    let _anchor = tracing::Dispatch::new(tracing_subscriber::registry());
     let _guard = tracing::subscriber::set_default(subscriber);
 
     let mut stack = Stack::start(pool, SimConfig::default(), &[]).await;

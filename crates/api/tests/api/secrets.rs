@@ -44,6 +44,10 @@ async fn the_plain_key_appears_in_no_response_and_no_log_line(pool: PgPool) {
         .with_env_filter("trace,qlo_sim=off")
         .with_writer(move || writer.clone())
         .finish();
+    // A second live dispatcher makes tracing compute a callsite's interest from every registered
+    // dispatcher: with only this thread-local one, a sibling test's thread (no subscriber) that
+    // hits a callsite first caches it as "never" for the whole process, and its events vanish here.
+    let _anchor = tracing::Dispatch::new(tracing_subscriber::registry());
     let _guard = tracing::subscriber::set_default(subscriber);
 
     let app = TestApp::new(pool);

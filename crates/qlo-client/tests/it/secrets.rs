@@ -55,6 +55,10 @@ async fn the_key_never_appears_in_logs_errors_or_debug_output() {
         .with_writer(captured.clone())
         .with_ansi(false)
         .finish();
+    // A second live dispatcher makes tracing compute a callsite's interest from every registered
+    // dispatcher: with only this thread-local one, a sibling test's thread (no subscriber) that
+    // hits a callsite first caches it as "never" for the whole process, and its events vanish here.
+    let _anchor = tracing::Dispatch::new(tracing_subscriber::registry());
     let _guard = tracing::subscriber::set_default(subscriber);
 
     let sim_config = SimConfig {

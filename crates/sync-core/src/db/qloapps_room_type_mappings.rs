@@ -66,6 +66,23 @@ pub async fn list_mappings(
     .await
 }
 
+/// The active ones of `mappings` as QloApps room type id → PMS room type: how a pulled or
+/// reconciled order finds its PMS room type.
+pub fn active_by_qloapps_id(
+    mappings: impl IntoIterator<Item = RoomTypeMapping>,
+) -> std::collections::HashMap<u64, RoomTypeId> {
+    mappings
+        .into_iter()
+        .filter(|m| m.is_active)
+        .filter_map(|m| {
+            Some((
+                u64::try_from(m.qloapps_room_type_id).ok()?,
+                m.local_room_type_id,
+            ))
+        })
+        .collect()
+}
+
 /// The active mapping of a PMS room type in a config, what a push needs.
 pub async fn find_by_room_type(
     db: impl PgExecutor<'_>,

@@ -77,16 +77,7 @@ impl Job<'_> {
         let mappings =
             db::qloapps_room_type_mappings::list_mappings(self.pool, self.config.id).await?;
         let mappings_changed_at = mappings.iter().map(|m| m.updated_at).max();
-        let room_types = mappings
-            .into_iter()
-            .filter(|m| m.is_active)
-            .filter_map(|m| {
-                Some((
-                    u64::try_from(m.qloapps_room_type_id).ok()?,
-                    m.local_room_type_id,
-                ))
-            })
-            .collect();
+        let room_types = db::qloapps_room_type_mappings::active_by_qloapps_id(mappings);
         let zone = watermark::shop_zone(&shop.timezone);
         let ctx = Ctx {
             config_id: self.config.id,

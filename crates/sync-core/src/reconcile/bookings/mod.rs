@@ -67,18 +67,9 @@ impl BookingReconciler {
     ) -> Result<BookingReport, SyncError> {
         let client = self.clients.client(config).await?;
         let snapshot = read::read(&self.pool, &client, config, scope).await?;
-        let to_pms: HashMap<u64, _> =
-            db::qloapps_room_type_mappings::list_mappings(&self.pool, config.id)
-                .await?
-                .into_iter()
-                .filter(|m| m.is_active)
-                .filter_map(|m| {
-                    Some((
-                        u64::try_from(m.qloapps_room_type_id).ok()?,
-                        m.local_room_type_id,
-                    ))
-                })
-                .collect();
+        let to_pms = db::qloapps_room_type_mappings::active_by_qloapps_id(
+            db::qloapps_room_type_mappings::list_mappings(&self.pool, config.id).await?,
+        );
         let catalog = Catalog {
             hotel_id: u64::try_from(config.qloapps_hotel_id).unwrap_or(0),
             states: &snapshot.states,
