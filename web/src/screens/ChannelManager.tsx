@@ -209,8 +209,8 @@ function ConfigHealth({
         <div>
           <dt>API key</dt>
           <dd>
-              <ApiKeyState set={config.apiKeySet} last4={config.apiKeyLast4} />
-            </dd>
+            <ApiKeyState set={config.apiKeySet} last4={config.apiKeyLast4} />
+          </dd>
         </div>
       </dl>
       {test.error && <ErrorBox error={test.error} title="The test could not run" />}

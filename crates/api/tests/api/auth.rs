@@ -2,21 +2,7 @@ use axum::http::{header, Method, StatusCode};
 use serde_json::json;
 use sqlx::PgPool;
 
-use crate::helpers::{bearer, request, TestApp, ORIGIN, ROUTES, TOKEN};
-
-fn concrete(path: &str) -> String {
-    let id = "6f1c2a3e-1111-4222-8333-944455556666";
-    [
-        "{propertyId}",
-        "{roomTypeId}",
-        "{guestId}",
-        "{reservationId}",
-        "{configId}",
-        "{mappingId}",
-    ]
-    .iter()
-    .fold(path.to_owned(), |p, placeholder| p.replace(placeholder, id))
-}
+use crate::helpers::{bearer, concrete, request, TestApp, ORIGIN, ROUTES, TOKEN};
 
 #[sqlx::test(migrator = "sync_core::db::MIGRATOR")]
 async fn every_api_route_answers_401_without_a_valid_bearer_token(pool: PgPool) {

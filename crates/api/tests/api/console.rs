@@ -8,21 +8,7 @@ use serde_json::json;
 use sqlx::PgPool;
 use sync_core::crypto::KeyRing;
 
-use crate::helpers::{request, TestApp, KEY, KEY_ID, READONLY_TOKEN, ROUTES, TOKEN};
-
-fn concrete(path: &str) -> String {
-    let id = "6f1c2a3e-1111-4222-8333-944455556666";
-    [
-        "{propertyId}",
-        "{roomTypeId}",
-        "{guestId}",
-        "{reservationId}",
-        "{configId}",
-        "{mappingId}",
-    ]
-    .iter()
-    .fold(path.to_owned(), |p, placeholder| p.replace(placeholder, id))
-}
+use crate::helpers::{concrete, request, TestApp, KEY, KEY_ID, READONLY_TOKEN, ROUTES, TOKEN};
 
 async fn send_as(
     app: &TestApp,

@@ -328,3 +328,18 @@ where
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
 }
+
+/// A route path with every `{...Id}` placeholder filled with one well-formed uuid.
+pub fn concrete(path: &str) -> String {
+    let id = "6f1c2a3e-1111-4222-8333-944455556666";
+    [
+        "{propertyId}",
+        "{roomTypeId}",
+        "{guestId}",
+        "{reservationId}",
+        "{configId}",
+        "{mappingId}",
+    ]
+    .iter()
+    .fold(path.to_owned(), |p, placeholder| p.replace(placeholder, id))
+}

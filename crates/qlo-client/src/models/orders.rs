@@ -160,7 +160,8 @@ pub const ROOM_BOOKING_FIELDS: &[&str] = &[
     "date_upd",
 ];
 
-/// The order state ids of this shop (`PS_OS_*` configuration values; install defaults 4, 5, 2, 1, 8, 6).
+/// The order state ids of this shop (`PS_OS_*` configuration values; a fresh install has
+/// [`OrderStates::INSTALL_DEFAULTS`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct OrderStates {
     pub canceled: u32,
@@ -172,6 +173,16 @@ pub struct OrderStates {
 }
 
 impl OrderStates {
+    /// The ids a fresh QloApps 1.6.1 install has.
+    pub const INSTALL_DEFAULTS: OrderStates = OrderStates {
+        canceled: 4,
+        refund: 5,
+        payment_accepted: 2,
+        awaiting_payment: 1,
+        partial_payment_accepted: 8,
+        error: 6,
+    };
+
     /// States in which QloApps frees the rooms (the booking counts as cancelled).
     pub fn frees_rooms(&self, state: u32) -> bool {
         state != 0 && (state == self.canceled || state == self.refund || state == self.error)

@@ -20,14 +20,7 @@ fn date(s: &str) -> NaiveDate {
 }
 
 fn states() -> OrderStates {
-    OrderStates {
-        canceled: 4,
-        refund: 5,
-        payment_accepted: 2,
-        awaiting_payment: 1,
-        partial_payment_accepted: 8,
-        error: 6,
-    }
+    OrderStates::INSTALL_DEFAULTS
 }
 
 fn room_type() -> RoomTypeId {
