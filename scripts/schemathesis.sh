@@ -47,6 +47,10 @@ token=schemathesis-$run-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
 export API_TOKENS=$token
 export API_LISTEN_ADDR=127.0.0.1:$port
 export API_CONSOLE_DIR=$state/no-console
+# the simulator is local and the rate limit is not under test here: at the default (100 a minute,
+# one call every 666 ms after a burst of 10) thousands of generated requests queue behind it and
+# an inline reconcile can outlast the client's 30 s timeout
+export QLOAPPS_RATE_LIMIT=100000
 export LOG_FORMAT=json RUST_LOG=${RUST_LOG:-warn}
 
 api_pid=
