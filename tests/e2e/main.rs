@@ -17,6 +17,7 @@ mod push_faults;
 mod push_fidelity;
 mod push_isolation;
 mod push_pulled;
+mod push_recreate;
 mod queue_type;
 mod rates;
 mod reconcile;

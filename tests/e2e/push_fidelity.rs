@@ -14,7 +14,7 @@ use sqlx::PgPool;
 const WAIT: Duration = Duration::from_secs(30);
 
 /// Talks to the simulator the way the hotel's back office or another channel would.
-struct BackOffice<'a>(&'a Stack);
+pub(crate) struct BackOffice<'a>(pub(crate) &'a Stack);
 
 impl BackOffice<'_> {
     async fn send(&self, method: Method, resource: &str, body: String) -> u16 {
@@ -32,7 +32,7 @@ impl BackOffice<'_> {
     }
 
     /// Books one room of `room_type` for another guest; returns the order id.
-    async fn book(&self, room_type: u32, from: &str, to: &str, email: &str) -> u32 {
+    pub(crate) async fn book(&self, room_type: u32, from: &str, to: &str, email: &str) -> u32 {
         let body = json!({"booking": {"id_property": 1, "currency": "USD", "source": "front-office",
             "associations": {"customer_detail": {"firstname": "Other", "lastname": "Guest",
                 "email": email, "phone": "123"},
@@ -48,7 +48,7 @@ impl BackOffice<'_> {
             .read(|s| s.orders.order_ids().max().unwrap_or(0))
     }
 
-    async fn set_state(&self, order: u32, state: u32) {
+    pub(crate) async fn set_state(&self, order: u32, state: u32) {
         let xml = format!(
             "<qloapps><order_history><id_order>{order}</id_order><id_order_state>{state}</id_order_state></order_history></qloapps>"
         );
@@ -63,7 +63,7 @@ impl BackOffice<'_> {
     }
 
     /// (room id, check-in) of the order's active lines.
-    fn rooms(&self, order: u32) -> Vec<(u32, String)> {
+    pub(crate) fn rooms(&self, order: u32) -> Vec<(u32, String)> {
         self.0.sim.state().read(|s| {
             s.orders
                 .lines_of_order(order)
@@ -74,7 +74,7 @@ impl BackOffice<'_> {
     }
 }
 
-async fn order_of(stack: &Stack, reservation: &str) -> u32 {
+pub(crate) async fn order_of(stack: &Stack, reservation: &str) -> u32 {
     let id = eventually("the order to be mapped", WAIT, || async {
         stack.mapped_order(reservation).await
     })
@@ -82,7 +82,12 @@ async fn order_of(stack: &Stack, reservation: &str) -> u32 {
     u32::try_from(id).expect("order id")
 }
 
-async fn dates_reach_qloapps(stack: &Stack, reservation: &str, check_in: &str, check_out: &str) {
+pub(crate) async fn dates_reach_qloapps(
+    stack: &Stack,
+    reservation: &str,
+    check_in: &str,
+    check_out: &str,
+) {
     eventually("the new dates in QloApps", WAIT, || async {
         let orders = stack.sim_orders_for(reservation);
         let want = (check_in.to_owned(), check_out.to_owned());
@@ -106,7 +111,7 @@ async fn move_stay(stack: &Stack, reservation: &str, check_in: &str, check_out: 
     dates_reach_qloapps(stack, reservation, check_in, check_out).await;
 }
 
-async fn patch(stack: &Stack, reservation: &str, body: Value) {
+pub(crate) async fn patch(stack: &Stack, reservation: &str, body: Value) {
     stack
         .ok(
             Method::PATCH,

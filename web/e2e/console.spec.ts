@@ -116,10 +116,13 @@ test("a config created in the console with a wrong key fails its test in words",
   await form.getByLabel("API key").fill("WRONGKEYWRONGKEYWRONGKEYWRONG123");
   await form.getByLabel("QloApps hotel id").fill("2");
   await form.getByLabel("Sync enabled").uncheck();
+  await expect(form.getByLabel(/Re-book refused stay changes/)).not.toBeChecked();
+  await form.getByLabel(/Re-book refused stay changes/).check();
   await form.getByRole("button", { name: "Create config" }).click();
   const created = page.locator(".card", { hasText: "Wrong key" });
   await expect(created).toContainText("set, ends in …G123");
   await expect(created).toContainText("disabled");
+  await expect(created).toContainText("re-booked as a new order");
   await shot(page, "configs");
 
   await page.getByRole("link", { name: "Channel manager" }).click();

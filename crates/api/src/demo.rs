@@ -152,6 +152,7 @@ async fn ensure_config(
         qloapps_hotel_id: target.hotel_id,
         language_id: 1,
         sync_enabled: true,
+        recreate_refused_extensions: false,
     };
     Ok(db::qloapps_config::insert_config(&mut *tx, &new).await?.id)
 }

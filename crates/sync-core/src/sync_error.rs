@@ -37,6 +37,10 @@ pub enum SyncError {
         reservation: ReservationId,
         problem: String,
     },
+    /// Cancel-and-recreate (`push::recreate`) cancelled the old order and QloApps refused the
+    /// new one: nothing in QloApps holds the reservation until a push goes through.
+    #[error("QloApps refused the new order that replaces order {old_order}, which was cancelled to make room for it: {reason}; no active QloApps order holds this reservation until a push goes through")]
+    ReplacementRefused { old_order: u64, reason: String },
     #[error("QloApps config {0}: its property's channel manager is not QloApps")]
     ChannelManagerOff(ConfigId),
     /// Another pull of the config holds its pull lock (`sync_lock`).

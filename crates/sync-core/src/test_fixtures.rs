@@ -51,6 +51,7 @@ pub async fn mapped_property(
         qloapps_hotel_id: hotel_id,
         language_id: 1,
         sync_enabled: true,
+        recreate_refused_extensions: false,
     };
     db::qloapps_config::insert_config(pool, &new)
         .await

@@ -993,6 +993,11 @@ export interface components {
             propertyId: components["schemas"]["PropertyId"];
             /** Format: int32 */
             qloappsHotelId: number;
+            /**
+             * @description a stay change QloApps refuses (it counts the order's own room as taken) is pushed as
+             *     cancel-and-recreate: the booking gets a new QloApps order (docs/pushes.md)
+             */
+            recreateRefusedExtensions: boolean;
             syncEnabled: boolean;
             /** Format: date-time */
             updatedAt: string;
@@ -1011,6 +1016,8 @@ export interface components {
             propertyId: components["schemas"]["PropertyId"];
             /** Format: int64 */
             qloappsHotelId: number;
+            /** @description push a refused stay change as cancel-and-recreate (docs/pushes.md); default false */
+            recreateRefusedExtensions?: boolean | null;
             /** @description default true */
             syncEnabled?: boolean | null;
         };
@@ -1778,6 +1785,12 @@ export interface components {
             qloappsBookingId: number;
             /** @description Room line of a pulled multi-line order; "" for pushed reservations. */
             qloappsLineKey: string;
+            /**
+             * Format: int64
+             * @description While the reservation moves to a new QloApps order (a refused stay change pushed as
+             *     cancel-and-recreate, docs/pushes.md), the order it leaves; null otherwise.
+             */
+            replacingOrderId?: number | null;
             /** Format: date-time */
             updatedAt: string;
         };
@@ -2030,6 +2043,8 @@ export interface components {
             name?: string | null;
             /** Format: int64 */
             qloappsHotelId?: number | null;
+            /** @description push a refused stay change as cancel-and-recreate (docs/pushes.md) */
+            recreateRefusedExtensions?: boolean | null;
             syncEnabled?: boolean | null;
         };
         UpdateGuest: {

@@ -44,6 +44,7 @@ function ConfigForm({ property, config, onDone }: { property: Property; config?:
   const [apiKey, setApiKey] = useState("");
   const [hotelId, setHotelId] = useState(String(config?.qloappsHotelId ?? 1));
   const [syncEnabled, setSyncEnabled] = useState(config?.syncEnabled ?? true);
+  const [recreate, setRecreate] = useState(config?.recreateRefusedExtensions ?? false);
   const save = useMutation({
     mutationFn: async () => {
       const common = {
@@ -51,6 +52,7 @@ function ConfigForm({ property, config, onDone }: { property: Property; config?:
         baseUrl: baseUrl.trim(),
         qloappsHotelId: Number(hotelId),
         syncEnabled,
+        recreateRefusedExtensions: recreate,
       };
       if (config) {
         return unwrap(
@@ -118,6 +120,15 @@ function ConfigForm({ property, config, onDone }: { property: Property; config?:
       <label className="check">
         <input type="checkbox" checked={syncEnabled} onChange={(e) => setSyncEnabled(e.target.checked)} /> Sync enabled
       </label>
+      <label className="check">
+        <input type="checkbox" checked={recreate} onChange={(e) => setRecreate(e.target.checked)} /> Re-book refused
+        stay changes as a new order
+        <span className="hint">
+          When QloApps refuses a longer or moved stay because it counts the booking&apos;s own room as taken, cancel
+          the order and book the new stay as a new one. The booking gets a new QloApps order id and reference, and
+          its room is free for a moment in between. Off: the reservation is listed as out of sync instead.
+        </span>
+      </label>
       {save.error && <ErrorBox error={save.error} title="Not saved" />}
       <div className="row">
         <button type="submit" disabled={save.isPending}>
@@ -175,6 +186,10 @@ function ConfigCard({ config, property }: { config: Config; property: Property }
           <div>
             <dt>Hotel</dt>
             <dd>{config.qloappsHotelId}</dd>
+          </div>
+          <div>
+            <dt>Refused stay changes</dt>
+            <dd>{config.recreateRefusedExtensions ? "re-booked as a new order" : "listed as out of sync"}</dd>
           </div>
           <div>
             <dt>API key</dt>

@@ -37,6 +37,9 @@ pub struct ConfigView {
     pub qloapps_hotel_id: i32,
     pub language_id: i32,
     pub sync_enabled: bool,
+    /// a stay change QloApps refuses (it counts the order's own room as taken) is pushed as
+    /// cancel-and-recreate: the booking gets a new QloApps order (docs/pushes.md)
+    pub recreate_refused_extensions: bool,
     pub api_key_set: bool,
     /// last 4 characters of the key, to recognise it
     pub api_key_last4: Option<String>,
@@ -54,6 +57,7 @@ impl From<QloappsConfig> for ConfigView {
             qloapps_hotel_id: c.qloapps_hotel_id,
             language_id: c.language_id,
             sync_enabled: c.sync_enabled,
+            recreate_refused_extensions: c.recreate_refused_extensions,
             api_key_set: c.api_key_encrypted.is_some(),
             api_key_last4: c.api_key_last4,
             created_at: c.created_at,
@@ -81,6 +85,8 @@ pub struct CreateConfig {
     pub language_id: Option<i64>,
     /// default true
     pub sync_enabled: Option<bool>,
+    /// push a refused stay change as cancel-and-recreate (docs/pushes.md); default false
+    pub recreate_refused_extensions: Option<bool>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -99,6 +105,8 @@ pub struct UpdateConfig {
     #[schema(minimum = 1, maximum = 2147483647)]
     pub language_id: Option<i64>,
     pub sync_enabled: Option<bool>,
+    /// push a refused stay change as cancel-and-recreate (docs/pushes.md)
+    pub recreate_refused_extensions: Option<bool>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -179,6 +187,7 @@ pub async fn create_config(
         qloapps_hotel_id,
         language_id,
         sync_enabled,
+        recreate_refused_extensions: body.recreate_refused_extensions.unwrap_or(false),
     };
     let config = db::insert_config(&state.pool, &new).await?;
     tracing::info!(config_id = %config.id, property_id = %config.property_id, "QloApps config created");
@@ -239,6 +248,7 @@ pub async fn update_config(
         qloapps_hotel_id,
         language_id,
         sync_enabled: body.sync_enabled,
+        recreate_refused_extensions: body.recreate_refused_extensions,
     };
     let config = db::update_config(&state.pool, id, &patch)
         .await?

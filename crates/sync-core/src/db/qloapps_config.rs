@@ -4,7 +4,7 @@ use crate::domain::{ConfigId, PropertyId, QloappsConfig};
 
 const COLUMNS: &str =
     "id, property_id, name, base_url, api_key_encrypted, api_key_last4, qloapps_hotel_id, \
-     language_id, sync_enabled, created_at, updated_at";
+     language_id, sync_enabled, recreate_refused_extensions, created_at, updated_at";
 
 /// A config to insert. The id is chosen by the caller because the API key ciphertext is bound
 /// to it (`crypto::api_key_context`).
@@ -19,6 +19,7 @@ pub struct NewConfig {
     pub qloapps_hotel_id: i32,
     pub language_id: i32,
     pub sync_enabled: bool,
+    pub recreate_refused_extensions: bool,
 }
 
 /// Fields to change; `None` keeps the stored value.
@@ -31,6 +32,7 @@ pub struct ConfigPatch {
     pub qloapps_hotel_id: Option<i32>,
     pub language_id: Option<i32>,
     pub sync_enabled: Option<bool>,
+    pub recreate_refused_extensions: Option<bool>,
 }
 
 pub async fn insert_config(
@@ -40,8 +42,8 @@ pub async fn insert_config(
     let (encrypted, last4) = new.api_key.clone().unzip();
     sqlx::query_as(&format!(
         "INSERT INTO qloapps_config (id, property_id, name, base_url, api_key_encrypted, api_key_last4,
-                                     qloapps_hotel_id, language_id, sync_enabled)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING {COLUMNS}"
+                                     qloapps_hotel_id, language_id, sync_enabled, recreate_refused_extensions)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING {COLUMNS}"
     ))
     .bind(new.id)
     .bind(new.property_id)
@@ -52,6 +54,7 @@ pub async fn insert_config(
     .bind(new.qloapps_hotel_id)
     .bind(new.language_id)
     .bind(new.sync_enabled)
+    .bind(new.recreate_refused_extensions)
     .fetch_one(db)
     .await
 }
@@ -92,7 +95,8 @@ pub async fn update_config(
                 api_key_encrypted = CASE WHEN $4 THEN $5 ELSE api_key_encrypted END,
                 api_key_last4 = CASE WHEN $4 THEN $6 ELSE api_key_last4 END,
                 qloapps_hotel_id = COALESCE($7, qloapps_hotel_id), language_id = COALESCE($8, language_id),
-                sync_enabled = COALESCE($9, sync_enabled), updated_at = now()
+                sync_enabled = COALESCE($9, sync_enabled),
+                recreate_refused_extensions = COALESCE($10, recreate_refused_extensions), updated_at = now()
          WHERE id = $1 RETURNING {COLUMNS}"
     ))
     .bind(id)
@@ -104,6 +108,7 @@ pub async fn update_config(
     .bind(patch.qloapps_hotel_id)
     .bind(patch.language_id)
     .bind(patch.sync_enabled)
+    .bind(patch.recreate_refused_extensions)
     .fetch_optional(db)
     .await
 }

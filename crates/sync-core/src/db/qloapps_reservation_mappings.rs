@@ -6,7 +6,7 @@ use crate::domain::{ConfigId, PropertyId, ReservationId, ReservationMapping};
 
 const COLUMNS: &str =
     "id, config_id, property_id, local_reservation_id, qloapps_booking_id, qloapps_line_key, \
-     last_pushed_hash, last_synced_at, created_at, updated_at";
+     last_pushed_hash, last_synced_at, replacing_order_id, created_at, updated_at";
 
 #[derive(Debug, Clone)]
 pub struct NewReservationMapping {
@@ -151,6 +151,45 @@ pub async fn forget_pushed_hash(
     )
     .bind(config_id)
     .bind(reservation_id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Commits, before `order_id` is cancelled, that the mapping's reservation is moving off it
+/// (`push::recreate`).
+pub async fn mark_replacing(
+    db: impl PgExecutor<'_>,
+    mapping_id: Uuid,
+    order_id: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE qloapps_reservation_mappings SET replacing_order_id = $2, updated_at = now()
+         WHERE id = $1 AND qloapps_booking_id = $2",
+    )
+    .bind(mapping_id)
+    .bind(order_id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// The reservation now stands for `order_id`, pushed as `hash`; the move is over.
+pub async fn replaced(
+    db: impl PgExecutor<'_>,
+    mapping_id: Uuid,
+    order_id: i64,
+    hash: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE qloapps_reservation_mappings
+         SET qloapps_booking_id = $2, replacing_order_id = NULL, last_pushed_hash = $3,
+             last_synced_at = now(), updated_at = now()
+         WHERE id = $1",
+    )
+    .bind(mapping_id)
+    .bind(order_id)
+    .bind(hash)
     .execute(db)
     .await?;
     Ok(())

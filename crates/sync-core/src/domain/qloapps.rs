@@ -21,6 +21,8 @@ pub struct QloappsConfig {
     pub qloapps_hotel_id: i32,
     pub language_id: i32,
     pub sync_enabled: bool,
+    /// A stay change QloApps refuses is pushed as cancel-and-recreate (docs/pushes.md).
+    pub recreate_refused_extensions: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -36,6 +38,10 @@ impl std::fmt::Debug for QloappsConfig {
             .field("qloapps_hotel_id", &self.qloapps_hotel_id)
             .field("language_id", &self.language_id)
             .field("sync_enabled", &self.sync_enabled)
+            .field(
+                "recreate_refused_extensions",
+                &self.recreate_refused_extensions,
+            )
             .finish_non_exhaustive()
     }
 }
@@ -87,6 +93,9 @@ pub struct ReservationMapping {
     pub qloapps_line_key: String,
     pub last_pushed_hash: Option<String>,
     pub last_synced_at: Option<DateTime<Utc>>,
+    /// While the reservation moves to a new QloApps order (a refused stay change pushed as
+    /// cancel-and-recreate, docs/pushes.md), the order it leaves; null otherwise.
+    pub replacing_order_id: Option<i64>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }

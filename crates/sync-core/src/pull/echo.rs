@@ -55,6 +55,14 @@ pub async fn apply_echo(
             log_item(conn, ctx.config_id, ctx.run_id, item).await?;
             return Ok(BookingOutcome::Skipped);
         }
+        // cancel-and-recreate under way (`push::recreate`): the old order's cancellation is the
+        // push's own doing, not the hotel's
+        Some(m) if m.replacing_order_id.is_some() => {
+            let item =
+                skip("qlosync is moving this reservation to a new QloApps order; left to the push");
+            log_item(conn, ctx.config_id, ctx.run_id, item).await?;
+            return Ok(BookingOutcome::Skipped);
+        }
         Some(m) => (m, false),
         None => {
             // the push created the order but stopped before storing its mapping

@@ -43,9 +43,18 @@ pub fn origin(source: &str) -> Origin {
     if source.starts_with(HOLD_SOURCE_PREFIX) {
         return Origin::Hold;
     }
-    match source
-        .strip_prefix(PUSH_SOURCE_PREFIX)
-        .and_then(|id| uuid::Uuid::parse_str(id.trim()).ok())
+    // `pms:<id>`, or `pms:<id>:replaces:<order>` for an order booked by cancel-and-recreate
+    let pushed = source.strip_prefix(PUSH_SOURCE_PREFIX).map(|rest| {
+        let (id, replaces) = rest.split_once(':').unwrap_or((rest, ""));
+        let tail_ok = replaces.is_empty()
+            || replaces
+                .strip_prefix("replaces:")
+                .is_some_and(|n| n.parse::<u64>().is_ok());
+        (id, tail_ok)
+    });
+    match pushed
+        .filter(|(_, tail_ok)| *tail_ok)
+        .and_then(|(id, _)| uuid::Uuid::parse_str(id.trim()).ok())
     {
         Some(id) => Origin::Pushed(ReservationId(id)),
         None => Origin::QloApps,
@@ -209,6 +218,11 @@ mod tests {
         );
         assert_eq!(origin("qlosync-hold:abc"), Origin::Hold);
         assert_eq!(origin("pms:not-a-uuid"), Origin::QloApps);
+        assert_eq!(
+            origin(&format!("pms:{id}:replaces:17")),
+            Origin::Pushed(ReservationId(id))
+        );
+        assert_eq!(origin(&format!("pms:{id}:other")), Origin::QloApps);
         assert_eq!(origin("localhost"), Origin::QloApps);
     }
 

@@ -26,6 +26,13 @@ pub fn push_source(reservation: &Reservation) -> String {
     format!("pms:{}", reservation.id.0)
 }
 
+/// The idempotency source of the order that replaces `old_order` for `reservation`
+/// (cancel-and-recreate, `push::recreate`); the pull reads it as the reservation's too
+/// (`pull::map::origin`).
+pub fn replacement_source(reservation: &Reservation, old_order: u64) -> String {
+    format!("{}:replaces:{old_order}", push_source(reservation))
+}
+
 /// Builds the booking body for `reservation` in QloApps hotel `hotel_id`, room type
 /// `qlo_room_type_id`. The status is always NEW: cancellation goes through `order_histories`.
 pub fn booking_request(

@@ -11,6 +11,7 @@ mod customer;
 mod mapping;
 mod order_groups;
 mod record;
+mod recreate;
 mod reservation;
 mod rooms;
 
@@ -21,7 +22,10 @@ use sqlx::{PgConnection, PgPool};
 
 use reservation::Push;
 
-pub use mapping::{booking_request, customer_email, payload_hash, push_source, DEFAULT_CHILD_AGE};
+pub use mapping::{
+    booking_request, customer_email, payload_hash, push_source, replacement_source,
+    DEFAULT_CHILD_AGE,
+};
 pub use record::CANCELLED_HASH;
 
 use crate::db;
@@ -45,6 +49,12 @@ pub enum PushOutcome {
     Cancelled {
         order_id: u64,
     },
+    /// A stay change QloApps refused, booked as the new order `order_id` after `replaced` was
+    /// cancelled (`recreate`, only where the config opts in).
+    Replaced {
+        order_id: u64,
+        replaced: u64,
+    },
     Skipped {
         reason: &'static str,
     },
@@ -56,13 +66,14 @@ impl PushOutcome {
             PushOutcome::Created { .. } => "create",
             PushOutcome::Updated { .. } => "update",
             PushOutcome::Cancelled { .. } => "cancel",
+            PushOutcome::Replaced { .. } => "recreate",
             PushOutcome::Skipped { .. } => "skip",
         }
     }
     fn sync_outcome(&self) -> SyncOutcome {
         match self {
             PushOutcome::Created { .. } => SyncOutcome::Created,
-            PushOutcome::Updated { .. } => SyncOutcome::Updated,
+            PushOutcome::Updated { .. } | PushOutcome::Replaced { .. } => SyncOutcome::Updated,
             PushOutcome::Cancelled { .. } => SyncOutcome::Cancelled,
             PushOutcome::Skipped { .. } => SyncOutcome::Skipped,
         }
@@ -77,13 +88,33 @@ impl PushOutcome {
         match self {
             PushOutcome::Created { order_id, .. }
             | PushOutcome::Updated { order_id }
-            | PushOutcome::Cancelled { order_id } => Some(*order_id),
+            | PushOutcome::Cancelled { order_id }
+            | PushOutcome::Replaced { order_id, .. } => Some(*order_id),
             PushOutcome::Skipped { .. } => None,
         }
     }
 }
 
 const SYNC_DISABLED: &str = "sync is disabled for this config";
+
+/// Where one locked pass of a push got to.
+enum Step {
+    Done(PushOutcome),
+    /// QloApps refused the update and the config pushes such refusals as cancel-and-recreate:
+    /// the mapping's order is to be replaced (`recreate`).
+    MoveOff {
+        mapping_id: uuid::Uuid,
+        order_id: u64,
+    },
+}
+
+/// Which locked pass to run.
+#[derive(Clone, Copy)]
+enum Pass {
+    Push,
+    /// Finish the cancel-and-recreate whose mark the push pass committed.
+    Move,
+}
 
 #[derive(Clone)]
 pub struct PushService {
@@ -111,25 +142,68 @@ impl PushService {
     ) -> Result<PushOutcome, SyncError> {
         let started = Instant::now();
         let _local = self.local_locks.lock(reservation_id).await;
+        match self
+            .run(config_id, reservation_id, Pass::Push, started)
+            .await?
+        {
+            Step::Done(outcome) => Ok(outcome),
+            Step::MoveOff { .. } => match self
+                .run(config_id, reservation_id, Pass::Move, started)
+                .await?
+            {
+                Step::Done(outcome) => Ok(outcome),
+                Step::MoveOff { order_id, .. } => Err(SyncError::Unpushable {
+                    reservation: reservation_id,
+                    problem: format!("its move off QloApps order {order_id} did not start"),
+                }),
+            },
+        }
+    }
+
+    /// One pass under the reservation's lock, in one transaction, recorded.
+    async fn run(
+        &self,
+        config_id: ConfigId,
+        reservation_id: ReservationId,
+        pass: Pass,
+        started: Instant,
+    ) -> Result<Step, SyncError> {
         let mut tx = self.pool.begin().await?;
         sqlx::query("SELECT pg_advisory_xact_lock($1)")
             .bind(reservation_lock_key(reservation_id))
             .execute(&mut *tx)
             .await?;
-        match self.push_locked(&mut tx, config_id, reservation_id).await {
+        match self
+            .push_locked(&mut tx, config_id, reservation_id, pass)
+            .await
+        {
             // the config was deleted after the change was queued: nothing left to sync it to
             Err(SyncError::ConfigNotFound(_)) => {
                 tracing::warn!(%config_id, %reservation_id, "QloApps config no longer exists; message dropped");
-                Ok(PushOutcome::Skipped {
+                Ok(Step::Done(PushOutcome::Skipped {
                     reason: "the QloApps config no longer exists",
-                })
+                }))
             }
-            Ok(outcome) => {
+            Ok(Step::Done(outcome)) => {
                 record::push_finished(&mut tx, config_id, reservation_id, &outcome, started)
                     .await?;
                 tx.commit().await?;
                 tracing::info!(%config_id, %reservation_id, ?outcome, "reservation pushed");
-                Ok(outcome)
+                Ok(Step::Done(outcome))
+            }
+            // step 1 of `recreate`: the mark is committed before QloApps changes
+            Ok(Step::MoveOff {
+                mapping_id,
+                order_id,
+            }) => {
+                let id = i64::try_from(order_id).unwrap_or(i64::MAX);
+                db::qloapps_reservation_mappings::mark_replacing(&mut *tx, mapping_id, id).await?;
+                tx.commit().await?;
+                tracing::info!(%config_id, %reservation_id, order_id, "QloApps refused the stay change; moving the reservation to a new order");
+                Ok(Step::MoveOff {
+                    mapping_id,
+                    order_id,
+                })
             }
             Err(error) => {
                 tx.rollback().await?;
@@ -147,14 +221,15 @@ impl PushService {
         conn: &mut PgConnection,
         config_id: ConfigId,
         reservation_id: ReservationId,
-    ) -> Result<PushOutcome, SyncError> {
+        pass: Pass,
+    ) -> Result<Step, SyncError> {
         let config = db::qloapps_config::get_config(&mut *conn, config_id)
             .await?
             .ok_or(SyncError::ConfigNotFound(config_id))?;
         if !config.sync_enabled {
-            return Ok(PushOutcome::Skipped {
+            return Ok(Step::Done(PushOutcome::Skipped {
                 reason: SYNC_DISABLED,
-            });
+            }));
         }
         let reservation = db::reservations::get_reservation(&mut *conn, reservation_id)
             .await?
@@ -173,12 +248,30 @@ impl PushService {
             reservation: &reservation,
         };
         let hotel_id = u64::try_from(config.qloapps_hotel_id).unwrap_or(0);
-        match (mapping, reservation.status) {
+        let outcome = match (mapping, reservation.status) {
+            // a move to a new order that a stop interrupted is finished first
+            (Some(m), _) if m.replacing_order_id.is_some() => push.finish_move(m, hotel_id).await,
+            (_, _) if matches!(pass, Pass::Move) => Ok(PushOutcome::Skipped {
+                reason: "another push finished the move to a new QloApps order",
+            }),
             // one line group of a pulled order: the whole order is re-sent
             (Some(m), _) if !m.qloapps_line_key.is_empty() => push.sync_order(m, hotel_id).await,
             (mapping, ReservationStatus::Cancelled) => push.cancel(mapping).await,
+            (Some(m), ReservationStatus::Confirmed) if config.recreate_refused_extensions => {
+                let (mapping_id, order_id) = (m.id, order_id_of(&m));
+                match push.upsert(Some(m), hotel_id).await {
+                    Err(error) if recreate::movable(&error) => {
+                        return Ok(Step::MoveOff {
+                            mapping_id,
+                            order_id,
+                        })
+                    }
+                    other => other,
+                }
+            }
             (mapping, ReservationStatus::Confirmed) => push.upsert(mapping, hotel_id).await,
-        }
+        };
+        outcome.map(Step::Done)
     }
 }
 

@@ -52,6 +52,9 @@ pub async fn push_finished(
         PushOutcome::Created { adopted: true, .. } => {
             Some("adopted the order already created under our source".into())
         }
+        PushOutcome::Replaced { order_id, replaced } => Some(format!(
+            "QloApps refused the stay change on order {replaced}: cancelled it and booked the new stay as order {order_id} (cancel-and-recreate)"
+        )),
         _ => None,
     };
     let order_id = outcome.order_id().and_then(|id| i64::try_from(id).ok());
@@ -124,7 +127,9 @@ fn leaves_out_of_sync(error: &SyncError) -> bool {
 fn counts(outcome: &PushOutcome) -> [i32; 5] {
     match outcome {
         PushOutcome::Created { .. } => [1, 1, 0, 0, 0],
-        PushOutcome::Updated { .. } | PushOutcome::Cancelled { .. } => [1, 0, 1, 0, 0],
+        PushOutcome::Updated { .. }
+        | PushOutcome::Cancelled { .. }
+        | PushOutcome::Replaced { .. } => [1, 0, 1, 0, 0],
         PushOutcome::Skipped { .. } => [1, 0, 0, 1, 0],
     }
 }

@@ -84,6 +84,7 @@ fn mapping(r: &Reservation, order: u64, key: &str) -> ReservationMapping {
         qloapps_line_key: key.into(),
         last_pushed_hash: None,
         last_synced_at: None,
+        replacing_order_id: None,
         created_at: Utc::now(),
         updated_at: Utc::now(),
     }

@@ -178,6 +178,9 @@ impl BookingReconciler {
             Ok(PushOutcome::Cancelled { order_id }) => {
                 Ok(format!("pushed: QloApps order {order_id} cancelled"))
             }
+            Ok(PushOutcome::Replaced { order_id, replaced }) => Ok(format!(
+                "pushed: QloApps order {replaced} cancelled and re-booked as order {order_id}"
+            )),
             Ok(PushOutcome::Skipped { reason }) => Err(format!("push skipped: {reason}")),
             Err(e) => Err(format!("push: {e}")),
         }
