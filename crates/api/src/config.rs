@@ -5,9 +5,8 @@ use std::path::PathBuf;
 
 use http::HeaderValue;
 use secrecy::{ExposeSecret, SecretString};
-use sync_core::config::{
-    parse_or, required, ConfigError, CryptoSettings, DatabaseSettings, LogSettings,
-};
+use sync_core::config::{parse_or, required, ConfigError, DatabaseSettings, LogSettings};
+use sync_core::crypto::CryptoSettings;
 use sync_core::queue::QueueConfig;
 use sync_core::relay::RelayConfig;
 

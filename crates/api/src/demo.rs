@@ -47,9 +47,7 @@ pub async fn ensure_demo(
 ) -> anyhow::Result<DemoIds> {
     let mut tx = pool.begin().await?;
     // one demo setup at a time, so two concurrent runs cannot both create the property
-    sqlx::query("SELECT pg_advisory_xact_lock(hashtext('qlosync.demo-setup'))")
-        .execute(&mut *tx)
-        .await?;
+    db::advisory_lock::lock_xact(&mut tx, db::advisory_lock::LockKey::DemoSetup).await?;
     let property = match db::properties::list_properties(&mut *tx)
         .await?
         .into_iter()

@@ -14,7 +14,7 @@ async fn main() -> anyhow::Result<()> {
     match Cli::parse().command() {
         Command::GenKey => {
             let key = sync_core::crypto::generate_key();
-            let bytes = sync_core::config::decode_key(&key).map_err(anyhow::Error::msg)?;
+            let bytes = sync_core::crypto::decode_key(&key).map_err(anyhow::Error::msg)?;
             println!("{key}");
             eprintln!(
                 "key id {} (derived; QLOSYNC_ENCRYPTION_KEY_ID overrides it)",
@@ -42,7 +42,7 @@ async fn main() -> anyhow::Result<()> {
             let api_key = process_env("QLO_API_KEY")
                 .context("QLO_API_KEY (or QLO_API_KEY_FILE): the demo QloApps key is required")?;
             let database = DatabaseSettings::from_env(&process_env)?;
-            let crypto = sync_core::config::CryptoSettings::from_env(&process_env)?;
+            let crypto = sync_core::crypto::CryptoSettings::from_env(&process_env)?;
             let keys = sync_core::crypto::KeyRing::from_settings(&crypto)?;
             let pool = migrate_database(&database).await?;
             let target = api::demo::DemoTarget {

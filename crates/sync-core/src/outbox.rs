@@ -1,10 +1,11 @@
 //! The enqueue side of the transactional outbox (docs/architecture.md, "Push: a PMS write reaching QloApps"): a change that must
 //! reach QloApps inserts its message here in the same transaction as the change itself. The
-//! relay (`relay.rs`) publishes unsent rows and marks them sent.
+//! relay (`relay/`) publishes unsent rows and marks them sent.
 
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use crate::db;
 use crate::db::qloapps_config::sync_targets;
 use crate::domain::PropertyId;
 use crate::messages::{Envelope, Message, OutboundMessage};
@@ -16,18 +17,15 @@ pub async fn enqueue<M: Message>(
 ) -> Result<Uuid, sqlx::Error> {
     let envelope = message.envelope();
     let payload = serde_json::to_value(message).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
-    sqlx::query(
-        "INSERT INTO outbox (message_id, queue, event_type, config_id, payload, correlation_id)
-         VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(envelope.message_id)
-    .bind(message.queue().as_str())
-    .bind(message.event_type())
-    .bind(envelope.config_id)
-    .bind(payload)
-    .bind(&envelope.correlation_id)
-    .execute(conn)
-    .await?;
+    let row = db::outbox::NewOutboxRow {
+        message_id: envelope.message_id,
+        queue: message.queue().as_str(),
+        event_type: message.event_type(),
+        config_id: envelope.config_id,
+        payload,
+        correlation_id: envelope.correlation_id.as_deref(),
+    };
+    db::outbox::insert(conn, &row).await?;
     Ok(envelope.message_id)
 }
 
@@ -49,17 +47,6 @@ pub async fn enqueue_for_property(
         ids.push(enqueue(&mut *conn, &message).await?);
     }
     Ok(ids)
-}
-
-/// Messages of a config not yet published (shown on the settings page as "pending").
-pub async fn count_unsent(
-    db: impl sqlx::PgExecutor<'_>,
-    config_id: crate::domain::ConfigId,
-) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT count(*) FROM outbox WHERE config_id = $1 AND sent_at IS NULL")
-        .bind(config_id)
-        .fetch_one(db)
-        .await
 }
 
 /// After the property's channel manager is switched (back) on: queues a push of every

@@ -1,7 +1,8 @@
 //! The settings every queue worker reads from the environment (see `.env.example`); each
 //! worker adds its own beside them.
 
-use crate::config::{required, ConfigError, CryptoSettings, DatabaseSettings, LogSettings};
+use crate::config::{required, ConfigError, DatabaseSettings, LogSettings};
+use crate::crypto::CryptoSettings;
 use crate::qlo_clients::ClientSettings;
 use crate::queue::{validate_broker_urls, ConsumerConfig, QueueConfig};
 

@@ -2,9 +2,8 @@
 
 use std::time::Duration;
 
-use sync_core::config::{
-    parse_or, process_env, ConfigError, CryptoSettings, DatabaseSettings, LogSettings,
-};
+use sync_core::config::{parse_or, process_env, ConfigError, DatabaseSettings, LogSettings};
+use sync_core::crypto::CryptoSettings;
 use sync_core::pull::PullSettings;
 use sync_core::qlo_clients::ClientSettings;
 

@@ -27,17 +27,6 @@ pub struct Scheduler {
     pub shutdown_grace: Duration,
 }
 
-/// The configs to pull: enabled, of a property whose channel manager is QloApps.
-pub async fn syncing_configs(pool: &PgPool) -> Result<Vec<ConfigId>, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT c.id FROM qloapps_config c JOIN properties p ON p.id = c.property_id
-         WHERE c.sync_enabled AND p.active_channel_manager = 'qloapps'
-         ORDER BY c.created_at, c.id",
-    )
-    .fetch_all(pool)
-    .await
-}
-
 impl Scheduler {
     pub async fn run_until_stopped(self, shutdown: CancellationToken) {
         let mut schedule = Schedule::new(self.timing);
@@ -65,7 +54,7 @@ impl Scheduler {
                             tracing::warn!(%error, "stale-run sweep failed");
                         }
                     }
-                    let configs = match syncing_configs(&self.pool).await {
+                    let configs = match sync_core::db::qloapps_config::syncing_configs(&self.pool).await {
                         Ok(configs) => configs,
                         Err(error) => {
                             tracing::warn!(%error, "cannot list QloApps configs; trying again next tick");

@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::routing::post;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
-use sync_core::domain::{ChannelManager, ConfigId};
+use sync_core::domain::ConfigId;
 use sync_core::messages::{BookingEvent, Envelope, InboundMessage, Message};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -76,17 +76,9 @@ pub async fn notify_booking(
     let config = sync_core::db::qloapps_config::get_config(&mut *tx, body.config_id)
         .await?
         .ok_or_else(|| ApiError::field("configId", "no such QloApps config"))?;
-    if !config.sync_enabled {
-        return Err(ApiError::Conflict(
-            "sync is disabled for this config".to_owned(),
-        ));
-    }
     let property = super::properties::require_property(&mut *tx, config.property_id).await?;
-    if property.active_channel_manager != ChannelManager::Qloapps {
-        return Err(ApiError::Conflict(format!(
-            "the property's channel manager is '{}'",
-            property.active_channel_manager
-        )));
+    if let Some(why) = config.not_syncing(&property) {
+        return Err(ApiError::Conflict(why.to_string()));
     }
     let event = BookingEvent {
         envelope: Envelope::new(config.id.0, Some(correlation.clone())),

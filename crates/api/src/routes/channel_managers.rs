@@ -235,7 +235,7 @@ async fn status_of(
             )
             .await?,
             pull_failures: qloapps_pull_failures::count_open(&state.pool, config.id).await?,
-            pending_messages: sync_core::outbox::count_unsent(&state.pool, config.id).await?,
+            pending_messages: sync_core::db::outbox::count_unsent(&state.pool, config.id).await?,
             config_id: config.id,
             name: config.name,
             base_url: config.base_url,

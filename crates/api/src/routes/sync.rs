@@ -9,8 +9,7 @@ use serde::{Deserialize, Serialize};
 use sync_core::db::qloapps_sync_log::SyncLogFilter;
 use sync_core::db::{qloapps_reservation_mappings, qloapps_sync_log, qloapps_sync_state};
 use sync_core::domain::{
-    ChannelManager, ConfigId, ReservationId, ReservationMapping, SyncDirection, SyncLogEntry,
-    SyncState, SyncStatus,
+    ConfigId, ReservationId, ReservationMapping, SyncDirection, SyncLogEntry, SyncState, SyncStatus,
 };
 use sync_core::messages::{Envelope, InboundMessage, SyncRequest, SyncType};
 use utoipa::{IntoParams, ToSchema};
@@ -70,17 +69,9 @@ pub async fn request_sync(
     let config = sync_core::db::qloapps_config::get_config(&mut *tx, body.config_id)
         .await?
         .ok_or_else(|| ApiError::field("configId", "no such QloApps config"))?;
-    if !config.sync_enabled {
-        return Err(ApiError::Conflict(
-            "sync is disabled for this config".to_owned(),
-        ));
-    }
     let property = super::properties::require_property(&mut *tx, config.property_id).await?;
-    if property.active_channel_manager != ChannelManager::Qloapps {
-        return Err(ApiError::Conflict(format!(
-            "the property's channel manager is '{}'",
-            property.active_channel_manager
-        )));
+    if let Some(why) = config.not_syncing(&property) {
+        return Err(ApiError::Conflict(why.to_string()));
     }
     let envelope = Envelope::new(config.id.0, Some(correlation.clone()));
     let message = InboundMessage::BookingSync(SyncRequest {

@@ -93,7 +93,7 @@ fn gen_key_prints_a_new_32_byte_base64_key() {
         .expect("utf-8")
         .trim()
         .to_owned();
-    assert_eq!(sync_core::config::decode_key(&key).map(|k| k.len()), Ok(32));
+    assert_eq!(sync_core::crypto::decode_key(&key).map(|k| k.len()), Ok(32));
     assert!(String::from_utf8_lossy(&first.stderr).contains("key id k"));
     let second = String::from_utf8(run().stdout).expect("utf-8");
     assert_ne!(key, second.trim());

@@ -223,6 +223,7 @@ async fn reservation_mappings_are_listed_read_only(pool: PgPool) {
         qloapps_booking_id: 789,
         qloapps_line_key: String::new(),
         last_pushed_hash: None,
+        last_pulled_hash: None,
     };
     insert_mapping(&app.pool, &mapping).await.expect("mapping");
     let uri = format!(

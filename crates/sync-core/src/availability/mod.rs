@@ -28,6 +28,7 @@ use utoipa::ToSchema;
 pub use hold::{hold_customer, hold_source, is_hold_source, HOLD_SOURCE_PREFIX};
 
 use crate::db;
+use crate::db::advisory_lock::LockKey;
 use crate::domain::{ConfigId, RoomTypeId, SyncOutcome};
 use crate::qlo_clients::QloClients;
 use crate::rates::record::{self, LogItem, RunRecord};
@@ -109,7 +110,7 @@ impl AvailabilityService {
         mode: SyncMode,
     ) -> Result<AvailabilityOutcome, SyncError> {
         let started = Instant::now();
-        let lock = target::lock(&self.pool, "availability", config_id, room_type_id).await?;
+        let lock = target::lock(&self.pool, LockKey::Availability(config_id, room_type_id)).await?;
         let target = match target::load(&self.pool, &self.clients, config_id, room_type_id).await? {
             Loaded::Ready(target) => target,
             Loaded::Skip { reason, recordable } => {

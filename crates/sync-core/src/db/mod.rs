@@ -12,8 +12,10 @@ use sqlx::PgPool;
 
 use crate::config::{ConfigError, DatabaseSettings};
 
+pub mod advisory_lock;
 pub mod availability;
 pub mod guests;
+pub mod outbox;
 pub mod properties;
 pub mod qloapps_config;
 pub mod qloapps_customer_mappings;

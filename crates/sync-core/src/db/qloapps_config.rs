@@ -122,20 +122,31 @@ pub async fn delete_config(db: impl PgExecutor<'_>, id: ConfigId) -> Result<bool
     Ok(result.rows_affected() == 1)
 }
 
-/// The configs a PMS change of `property_id` must reach: every enabled config, when the
-/// property's active channel manager is 'qloapps'. Locks the property row (shared) so a
-/// concurrent channel-manager switch waits for the change's transaction.
+/// The configs that sync (`c`, with their property `p`): enabled, of a property whose active
+/// channel manager is QloApps. The Rust form of the rule is `QloappsConfig::not_syncing`.
+pub const SYNCING: &str = "qloapps_config c JOIN properties p ON p.id = c.property_id \
+     AND p.active_channel_manager = 'qloapps' AND c.sync_enabled";
+
+/// Every config that syncs, oldest first (the scheduler pulls these).
+pub async fn syncing_configs(db: impl PgExecutor<'_>) -> Result<Vec<ConfigId>, sqlx::Error> {
+    sqlx::query_scalar(&format!(
+        "SELECT c.id FROM {SYNCING} ORDER BY c.created_at, c.id"
+    ))
+    .fetch_all(db)
+    .await
+}
+
+/// The configs a PMS change of `property_id` must reach: those of the property that sync.
+/// Locks the property row (shared) so a concurrent channel-manager switch waits for the
+/// change's transaction.
 pub async fn sync_targets(
     db: impl PgExecutor<'_>,
     property_id: PropertyId,
 ) -> Result<Vec<ConfigId>, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT c.id FROM qloapps_config c
-         JOIN properties p ON p.id = c.property_id AND p.active_channel_manager = 'qloapps'
-         WHERE c.property_id = $1 AND c.sync_enabled
-         ORDER BY c.created_at, c.id
-         FOR SHARE OF p",
-    )
+    sqlx::query_scalar(&format!(
+        "SELECT c.id FROM {SYNCING} WHERE c.property_id = $1
+         ORDER BY c.created_at, c.id FOR SHARE OF p"
+    ))
     .bind(property_id)
     .fetch_all(db)
     .await

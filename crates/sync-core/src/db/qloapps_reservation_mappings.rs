@@ -1,3 +1,4 @@
+use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
@@ -8,6 +9,75 @@ const COLUMNS: &str =
     "id, config_id, property_id, local_reservation_id, qloapps_booking_id, qloapps_line_key, \
      last_pushed_hash, last_synced_at, replacing_order_id, created_at, updated_at";
 
+/// A mapping of a pulled order, with what the pull keeps on it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PulledMapping {
+    pub id: Uuid,
+    pub local_reservation_id: ReservationId,
+    pub qloapps_line_key: String,
+    pub last_pulled_hash: Option<String>,
+    pub last_synced_at: Option<DateTime<Utc>>,
+}
+
+/// The config's mappings of one QloApps order, oldest first, locked for the pull's update.
+pub async fn lock_pulled_of_order(
+    conn: &mut PgConnection,
+    config_id: ConfigId,
+    order_id: i64,
+) -> Result<Vec<PulledMapping>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, local_reservation_id, qloapps_line_key, last_pulled_hash, last_synced_at
+         FROM qloapps_reservation_mappings WHERE config_id = $1 AND qloapps_booking_id = $2
+         ORDER BY created_at, id FOR UPDATE",
+    )
+    .bind(config_id)
+    .bind(order_id)
+    .fetch_all(conn)
+    .await
+}
+
+/// The pull saw `hash` of the mapping's line group (now keyed `line_key`); `synced` moves
+/// `last_synced_at` (not when the PMS version won: it is still to be pushed).
+pub async fn record_pull(
+    conn: &mut PgConnection,
+    mapping_id: Uuid,
+    hash: &str,
+    line_key: &str,
+    synced: bool,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE qloapps_reservation_mappings SET last_pulled_hash = $2, qloapps_line_key = $3,
+                last_synced_at = CASE WHEN $4 THEN now() ELSE last_synced_at END, updated_at = now()
+         WHERE id = $1",
+    )
+    .bind(mapping_id)
+    .bind(hash)
+    .bind(line_key)
+    .bind(synced)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Stored as `last_pulled_hash` once the mapping's lines left their QloApps order.
+pub const LINES_REMOVED_HASH: &str = "pull:removed";
+
+/// The mapping's lines are gone from its order.
+pub async fn record_lines_removed(
+    conn: &mut PgConnection,
+    mapping_id: Uuid,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE qloapps_reservation_mappings SET last_pulled_hash = $2, last_synced_at = now(), updated_at = now()
+         WHERE id = $1",
+    )
+    .bind(mapping_id)
+    .bind(LINES_REMOVED_HASH)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 #[derive(Debug, Clone)]
 pub struct NewReservationMapping {
     pub config_id: ConfigId,
@@ -17,6 +87,8 @@ pub struct NewReservationMapping {
     /// "" for a pushed reservation
     pub qloapps_line_key: String,
     pub last_pushed_hash: Option<String>,
+    /// what a pull saw of the line group (pulled reservations)
+    pub last_pulled_hash: Option<String>,
 }
 
 pub async fn insert_mapping(
@@ -26,8 +98,8 @@ pub async fn insert_mapping(
     sqlx::query_as(&format!(
         "INSERT INTO qloapps_reservation_mappings
              (id, config_id, property_id, local_reservation_id, qloapps_booking_id, qloapps_line_key,
-              last_pushed_hash, last_synced_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, now()) RETURNING {COLUMNS}"
+              last_pushed_hash, last_pulled_hash, last_synced_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now()) RETURNING {COLUMNS}"
     ))
     .bind(Uuid::new_v4())
     .bind(new.config_id)
@@ -36,6 +108,7 @@ pub async fn insert_mapping(
     .bind(new.qloapps_booking_id)
     .bind(&new.qloapps_line_key)
     .bind(&new.last_pushed_hash)
+    .bind(&new.last_pulled_hash)
     .fetch_one(db)
     .await
 }
@@ -189,6 +262,23 @@ pub async fn replaced(
     )
     .bind(mapping_id)
     .bind(order_id)
+    .bind(hash)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// QloApps now has the version `hash` of the mapping's reservation.
+pub async fn pushed(
+    db: impl PgExecutor<'_>,
+    mapping_id: Uuid,
+    hash: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE qloapps_reservation_mappings SET last_pushed_hash = $2, last_synced_at = now(), updated_at = now()
+         WHERE id = $1",
+    )
+    .bind(mapping_id)
     .bind(hash)
     .execute(db)
     .await?;

@@ -21,15 +21,16 @@ pub struct NewSyncLogEntry {
     pub details: Option<serde_json::Value>,
 }
 
+/// The one writer of `qloapps_sync_log` (pushes, pulls, rate and availability runs).
 pub async fn insert_entry(
     db: impl PgExecutor<'_>,
     new: &NewSyncLogEntry,
-) -> Result<SyncLogEntry, sqlx::Error> {
-    sqlx::query_as(&format!(
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
         "INSERT INTO qloapps_sync_log (config_id, sync_state_id, direction, operation, entity_type, local_entity_id,
                                        qloapps_entity_id, success, outcome, message, details)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING {COLUMNS}"
-    ))
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
     .bind(new.config_id)
     .bind(new.sync_state_id)
     .bind(new.direction)
@@ -41,8 +42,9 @@ pub async fn insert_entry(
     .bind(new.outcome)
     .bind(&new.message)
     .bind(&new.details)
-    .fetch_one(db)
-    .await
+    .execute(db)
+    .await?;
+    Ok(())
 }
 
 /// Filters for reading the log; combined with AND.

@@ -17,8 +17,9 @@ pub use ids::{ConfigId, GuestId, PropertyId, ReservationId, RoomTypeId};
 pub use inventory::{NightAvailability, NightRate};
 pub use property::{ChannelManager, Property};
 pub use qloapps::{
-    OutOfSyncReservation, PullFailure, QloappsConfig, ReservationMapping, ReservationSync,
-    RoomTypeMapping, SyncDirection, SyncLogEntry, SyncOutcome, SyncStanding, SyncState, SyncStatus,
+    NotSyncing, OutOfSyncReservation, PullFailure, QloappsConfig, ReservationMapping,
+    ReservationSync, RoomTypeMapping, SyncDirection, SyncLogEntry, SyncOutcome, SyncStanding,
+    SyncState, SyncStatus,
 };
 pub use reservation::{Reservation, ReservationSource, ReservationStatus};
 pub use room_type::RoomType;

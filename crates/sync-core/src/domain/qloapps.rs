@@ -46,7 +46,28 @@ impl std::fmt::Debug for QloappsConfig {
     }
 }
 
+/// Why a config does not sync now; `None` from [`QloappsConfig::not_syncing`] when it does.
+/// The SQL form of the same rule is `db::qloapps_config::SYNCING`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NotSyncing {
+    #[error("sync is disabled for this config")]
+    SyncDisabled,
+    #[error("the property's channel manager is '{0}'")]
+    ChannelManager(super::ChannelManager),
+}
+
 impl QloappsConfig {
+    /// A config syncs when it is enabled and its property's active channel manager is QloApps.
+    pub fn not_syncing(&self, property: &super::Property) -> Option<NotSyncing> {
+        if !self.sync_enabled {
+            Some(NotSyncing::SyncDisabled)
+        } else if property.active_channel_manager != super::ChannelManager::Qloapps {
+            Some(NotSyncing::ChannelManager(property.active_channel_manager))
+        } else {
+            None
+        }
+    }
+
     /// The plain API key, or `None` when none is stored.
     pub fn decrypt_api_key(&self, keys: &KeyRing) -> Result<Option<SecretString>, CryptoError> {
         self.api_key_encrypted

@@ -2,66 +2,16 @@
 //! pushes are compared with their reservation (see `echo`), inventory holds are skipped, and QloApps bookings
 //! become or update one reservation per line group (see `map`).
 
-use std::collections::HashMap;
-
-use chrono::{DateTime, Utc};
-use chrono_tz::Tz;
-use qlo_client::{Customer, Order, OrderStates, RoomBookingLine};
+use qlo_client::{Customer, Order, RoomBookingLine};
 use sqlx::PgConnection;
-use uuid::Uuid;
 
+use super::context::{ApplyError, Ctx};
 use super::group::{self, GuestCache};
 use super::map::{self, Origin};
 use super::pair::pair;
 use super::record::{log_item, BookingOutcome, LogItem};
-use crate::db;
-use crate::domain::{ConfigId, PropertyId, ReservationId, RoomTypeId, SyncOutcome};
-
-/// What every order of a run is applied with.
-#[derive(Debug, Clone)]
-pub struct Ctx {
-    pub config_id: ConfigId,
-    pub property_id: PropertyId,
-    /// Reservations are kept in the property's currency.
-    pub currency: String,
-    pub hotel_id: u64,
-    pub states: OrderStates,
-    pub zone: Tz,
-    /// Active room-type mappings: QloApps room type → PMS room type.
-    pub room_types: HashMap<u64, RoomTypeId>,
-    pub run_id: Uuid,
-}
-
-/// Why an order could not be applied.
-#[derive(Debug, thiserror::Error)]
-pub enum ApplyError {
-    /// This booking cannot be applied (unmapped room type, bad data): logged, the run goes on.
-    #[error("{0}")]
-    Booking(String),
-    /// The database is unreachable: the run stops.
-    #[error("database: {0}")]
-    Db(#[source] sqlx::Error),
-}
-
-impl From<sqlx::Error> for ApplyError {
-    fn from(e: sqlx::Error) -> Self {
-        if db::is_transient(&e) {
-            ApplyError::Db(e)
-        } else {
-            ApplyError::Booking(format!("the database refused the change: {e}"))
-        }
-    }
-}
-
-/// A mapping of the order, with what the pull keeps on it.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct PulledMapping {
-    pub id: Uuid,
-    pub local_reservation_id: ReservationId,
-    pub qloapps_line_key: String,
-    pub last_pulled_hash: Option<String>,
-    pub last_synced_at: Option<DateTime<Utc>>,
-}
+use crate::db::qloapps_reservation_mappings as mappings;
+use crate::domain::SyncOutcome;
 
 pub async fn apply_order(
     conn: &mut PgConnection,
@@ -115,18 +65,11 @@ async fn apply_booking(
             )));
         }
     }
-    let mappings: Vec<PulledMapping> = sqlx::query_as(
-        "SELECT id, local_reservation_id, qloapps_line_key, last_pulled_hash, last_synced_at
-         FROM qloapps_reservation_mappings WHERE config_id = $1 AND qloapps_booking_id = $2
-         ORDER BY created_at, id FOR UPDATE",
-    )
-    .bind(ctx.config_id)
-    .bind(i64::try_from(order.id).unwrap_or(i64::MAX))
-    .fetch_all(&mut *conn)
-    .await?;
+    let order_id = i64::try_from(order.id).unwrap_or(i64::MAX);
+    let pulled = mappings::lock_pulled_of_order(&mut *conn, ctx.config_id, order_id).await?;
     let mut guest = GuestCache::new(customer, order.id_customer);
     let mut outcomes = Vec::new();
-    let (pairs, orphans) = pair(&groups, mappings);
+    let (pairs, orphans) = pair(&groups, pulled);
     for (g, mapping) in pairs {
         let (outcome, item) = match mapping {
             Some((m, rekeyed)) => group::update(conn, ctx, order, g, &m, rekeyed).await?,

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use qlo_client::Order;
 use serde_json::{json, Value};
 
-use super::apply::Ctx;
+use super::context::Ctx;
 use super::map::Group;
 use super::watermark;
 use crate::domain::{Reservation, ReservationStatus};

@@ -9,8 +9,8 @@
 use qlo_client::{Order, RoomBookingLine};
 use sqlx::PgConnection;
 
-use super::apply::{ApplyError, Ctx};
 use super::conflict::{resolve, versions, Resolution, Sides};
+use super::context::{ApplyError, Ctx};
 use super::group::patch;
 use super::map::{self, group_hash, Group};
 use super::record::{log_item, BookingOutcome, LogItem};
@@ -73,6 +73,7 @@ pub async fn apply_echo(
                 qloapps_booking_id: order_id,
                 qloapps_line_key: String::new(),
                 last_pushed_hash: None,
+                last_pulled_hash: None,
             };
             (mappings::insert_mapping(&mut *conn, &new).await?, true)
         }

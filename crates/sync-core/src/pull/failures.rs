@@ -11,12 +11,12 @@ use chrono::{DateTime, Utc};
 use qlo_client::QloClient;
 use sqlx::PgPool;
 
-use super::apply::Ctx;
+use super::context::Ctx;
+use super::job::{details, Job, Progress};
 use super::page::load_details;
 use super::record::{log_item, BookingOutcome, LogItem};
-use super::run::{details, Job, Progress};
 use crate::db;
-use crate::domain::{ChannelManager, ConfigId, SyncOutcome};
+use crate::domain::{ConfigId, SyncOutcome};
 use crate::messages::{Envelope, InboundMessage, SyncRequest, SyncType};
 use crate::sync_error::SyncError;
 
@@ -104,8 +104,7 @@ pub async fn retry_after_mapping_change(
         return Ok(false);
     };
     let property = db::properties::get_property(&mut *tx, config.property_id).await?;
-    let syncs = config.sync_enabled
-        && property.is_some_and(|p| p.active_channel_manager == ChannelManager::Qloapps);
+    let syncs = property.is_some_and(|p| config.not_syncing(&p).is_none());
     let queue = open > 0 && syncs;
     if queue {
         let message = InboundMessage::BookingSync(SyncRequest {

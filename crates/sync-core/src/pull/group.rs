@@ -4,11 +4,12 @@
 use qlo_client::{Customer, Order};
 use sqlx::PgConnection;
 
-use super::apply::{ApplyError, Ctx, PulledMapping};
 use super::conflict::{resolve, versions, Resolution, Sides};
+use super::context::{ApplyError, Ctx};
 use super::map::{group_hash, Group};
 use super::record::{BookingOutcome, LogItem};
 use crate::db;
+use crate::db::qloapps_reservation_mappings::{self as mappings, PulledMapping};
 use crate::domain::reservation::{NewReservation, ReservationPatch};
 use crate::domain::{GuestId, Reservation, ReservationSource, SyncOutcome};
 use crate::guest_match::{match_or_create, GuestCandidate, MatchRule};
@@ -90,21 +91,16 @@ pub async fn create(
         notes: Some(format!("QloApps order {} ({})", order.id, order.reference)),
     };
     let reservation = db::reservations::insert_reservation(&mut *conn, &new).await?;
-    sqlx::query(
-        "INSERT INTO qloapps_reservation_mappings
-             (id, config_id, property_id, local_reservation_id, qloapps_booking_id, qloapps_line_key,
-              last_pulled_hash, last_synced_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, now())",
-    )
-    .bind(uuid::Uuid::new_v4())
-    .bind(ctx.config_id)
-    .bind(ctx.property_id)
-    .bind(reservation.id)
-    .bind(i64::try_from(order.id).unwrap_or(i64::MAX))
-    .bind(&group.key)
-    .bind(group_hash(group))
-    .execute(&mut *conn)
-    .await?;
+    let mapping = mappings::NewReservationMapping {
+        config_id: ctx.config_id,
+        property_id: ctx.property_id,
+        local_reservation_id: reservation.id,
+        qloapps_booking_id: i64::try_from(order.id).unwrap_or(i64::MAX),
+        qloapps_line_key: group.key.clone(),
+        last_pushed_hash: None,
+        last_pulled_hash: Some(group_hash(group)),
+    };
+    mappings::insert_mapping(&mut *conn, &mapping).await?;
     let item = LogItem::new(order.id, Some(reservation.id), SyncOutcome::Created).message(format!(
         "{}: guest matched by {}",
         group.key,
@@ -140,7 +136,7 @@ pub async fn update(
     let sides = Sides::of(&reservation, mapping.last_synced_at, group, ctx);
     let resolution = resolve(sides);
     let synced = !matches!(resolution, Resolution::KeepPms);
-    remember(conn, mapping, group, &hash, synced).await?;
+    mappings::record_pull(conn, mapping.id, &hash, &group.key, synced).await?;
     let versions =
         |winner: &str, rule: &str| versions(winner, rule, &reservation, order, group, ctx);
     Ok(match resolution {
@@ -204,10 +200,7 @@ pub async fn lines_removed(
     mapping: &PulledMapping,
 ) -> Result<(BookingOutcome, LogItem), ApplyError> {
     let id = mapping.local_reservation_id;
-    sqlx::query("UPDATE qloapps_reservation_mappings SET last_pulled_hash = 'pull:removed', last_synced_at = now(), updated_at = now() WHERE id = $1")
-        .bind(mapping.id)
-        .execute(&mut *conn)
-        .await?;
+    mappings::record_lines_removed(&mut *conn, mapping.id).await?;
     Ok(
         match db::reservations::cancel_reservation(&mut *conn, id).await? {
             Some(_) => (
@@ -224,29 +217,6 @@ pub async fn lines_removed(
             ),
         },
     )
-}
-
-/// Stores what the pull saw; `synced` moves `last_synced_at` (not when the PMS version won:
-/// it is still to be pushed).
-async fn remember(
-    conn: &mut PgConnection,
-    mapping: &PulledMapping,
-    group: &Group,
-    hash: &str,
-    synced: bool,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE qloapps_reservation_mappings SET last_pulled_hash = $2, qloapps_line_key = $3,
-                last_synced_at = CASE WHEN $4 THEN now() ELSE last_synced_at END, updated_at = now()
-         WHERE id = $1",
-    )
-    .bind(mapping.id)
-    .bind(hash)
-    .bind(&group.key)
-    .bind(synced)
-    .execute(conn)
-    .await?;
-    Ok(())
 }
 
 fn room_type(ctx: &Ctx, group: &Group) -> Result<crate::domain::RoomTypeId, ApplyError> {

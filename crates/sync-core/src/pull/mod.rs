@@ -11,9 +11,11 @@
 
 pub(crate) mod apply;
 pub mod conflict;
+pub(crate) mod context;
 mod echo;
 pub mod failures;
 mod group;
+mod job;
 pub mod map;
 pub mod page;
 pub(crate) mod pair;
@@ -33,10 +35,10 @@ pub use record::Counts;
 use crate::config::{parse_or, ConfigError};
 use crate::db;
 pub use crate::db::qloapps_pull_failures::Backoff;
-use crate::domain::{ChannelManager, ConfigId, SyncDirection};
+use crate::domain::{ConfigId, NotSyncing, SyncDirection};
 use crate::qlo_clients::QloClients;
 use crate::sync_error::SyncError;
-use crate::sync_lock::{self, PullLock};
+use crate::sync_lock::PullLock;
 
 /// How pulls read QloApps (`QLOAPPS_PULL_*`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -194,16 +196,17 @@ impl PullService {
         let config = db::qloapps_config::get_config(pool, config_id)
             .await?
             .ok_or(SyncError::ConfigNotFound(config_id))?;
-        if !config.sync_enabled {
-            return Err(SyncError::SyncDisabled(config_id));
-        }
         let property = db::properties::get_property(pool, config.property_id)
             .await?
             .ok_or(SyncError::ConfigNotFound(config_id))?;
-        if property.active_channel_manager != ChannelManager::Qloapps {
-            return Err(SyncError::ChannelManagerOff(config_id));
+        match config.not_syncing(&property) {
+            None => {}
+            Some(NotSyncing::SyncDisabled) => return Err(SyncError::SyncDisabled(config_id)),
+            Some(NotSyncing::ChannelManager(_)) => {
+                return Err(SyncError::ChannelManagerOff(config_id))
+            }
         }
-        let abandoned = sync_lock::mark_abandoned_runs(pool, config_id).await?;
+        let abandoned = db::qloapps_sync_state::mark_abandoned_pulls(pool, config_id).await?;
         if abandoned > 0 {
             tracing::warn!(%config_id, abandoned, "earlier pulls had died mid-run; marked failed");
         }

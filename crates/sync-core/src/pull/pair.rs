@@ -1,8 +1,8 @@
 //! Which reservation each line group of an order updates: the mapping of the same line key;
 //! failing that, a mapping whose key vanished (the stay moved or the room type changed).
 
-use super::apply::PulledMapping;
 use super::map::Group;
+use crate::db::qloapps_reservation_mappings::PulledMapping;
 
 /// Pairs each group with its mapping: by line key; then a mapping whose key vanished goes to
 /// a new group of the same room type (the stay moved), or to the only new group when exactly

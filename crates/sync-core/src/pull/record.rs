@@ -1,6 +1,7 @@
 //! What a pull leaves for operators: one `qloapps_sync_state` row per run (the run's
 //! statistics, the watermark, `last_successful_sync` / `last_sync_error`), kept up to date
-//! after every page, and one `qloapps_sync_log` entry per reservation or booking it judged.
+//! after every page, and one `qloapps_sync_log` entry per reservation or booking it judged
+//! (both written by their `db` modules).
 
 use std::time::Duration;
 
@@ -10,7 +11,9 @@ use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
 use super::watermark::{format, Mark};
-use crate::domain::{ConfigId, ReservationId, SyncOutcome};
+use crate::db::qloapps_sync_log::{insert_entry, NewSyncLogEntry};
+use crate::db::qloapps_sync_state::{self as sync_state, ItemCounts, Watermark};
+use crate::domain::{ConfigId, ReservationId, SyncDirection, SyncOutcome};
 
 /// Per-booking counts of a run (`qloapps_sync_state`, docs/architecture.md "Tables and their writers").
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -44,16 +47,29 @@ impl Counts {
     }
 }
 
-/// The watermark's three columns: as the shop writes it, the instant, the zone.
-fn columns(mark: Option<Mark>) -> (Option<String>, Option<DateTime<Utc>>, Option<&'static str>) {
-    match mark {
-        Some(m) => (Some(format(m.local())), Some(m.at), Some(m.zone.name())),
-        None => (None, None, None),
+impl Counts {
+    fn columns(&self) -> ItemCounts {
+        let int = |n: u32| i32::try_from(n).unwrap_or(i32::MAX);
+        ItemCounts {
+            processed: int(self.processed),
+            created: int(self.created),
+            updated: int(self.updated),
+            skipped: int(self.skipped),
+            failed: int(self.failed),
+        }
     }
 }
 
-fn int(n: u32) -> i32 {
-    i32::try_from(n).unwrap_or(i32::MAX)
+/// The watermark's three columns: as the shop writes it, the instant, the zone.
+fn columns(mark: Option<Mark>) -> Watermark {
+    match mark {
+        Some(m) => Watermark {
+            raw: Some(format(m.local())),
+            at: Some(m.at),
+            zone: Some(m.zone.name()),
+        },
+        None => Watermark::default(),
+    }
 }
 
 /// Progress of a running run, written in the page's transaction so it commits with the page.
@@ -63,25 +79,7 @@ pub async fn save_progress(
     counts: &Counts,
     watermark: Option<Mark>,
 ) -> Result<(), sqlx::Error> {
-    let (raw, at, zone) = columns(watermark);
-    sqlx::query(
-        "UPDATE qloapps_sync_state SET items_processed = $2, items_created = $3, items_updated = $4,
-                items_skipped = $5, items_failed = $6, watermark = COALESCE($7, watermark),
-                watermark_at = COALESCE($8, watermark_at), watermark_zone = COALESCE($9, watermark_zone)
-         WHERE id = $1",
-    )
-    .bind(run_id)
-    .bind(int(counts.processed))
-    .bind(int(counts.created))
-    .bind(int(counts.updated))
-    .bind(int(counts.skipped))
-    .bind(int(counts.failed))
-    .bind(raw)
-    .bind(at)
-    .bind(zone)
-    .execute(db)
-    .await?;
-    Ok(())
+    sync_state::save_progress(db, run_id, &counts.columns(), &columns(watermark)).await
 }
 
 /// How a run ended.
@@ -101,36 +99,14 @@ pub async fn finish_run(
     run_id: Uuid,
     end: &RunEnd<'_>,
 ) -> Result<(), sqlx::Error> {
-    let success = end.error.is_none();
-    let (raw, at, zone) = columns(end.watermark);
-    let c = &end.counts;
-    sqlx::query(
-        "UPDATE qloapps_sync_state
-         SET status = $2, success = $3, completed_at = greatest(clock_timestamp(), started_at),
-             items_processed = $4, items_created = $5, items_updated = $6, items_skipped = $7,
-             items_failed = $8, duration_ms = $9, error_message = $10, last_sync_error = $10,
-             watermark = COALESCE($11, watermark),
-             last_successful_sync = CASE WHEN $3 THEN clock_timestamp() ELSE $12 END,
-             watermark_at = COALESCE($13, watermark_at), watermark_zone = COALESCE($14, watermark_zone)
-         WHERE id = $1",
-    )
-    .bind(run_id)
-    .bind(if success { "completed" } else { "failed" })
-    .bind(success)
-    .bind(int(c.processed))
-    .bind(int(c.created))
-    .bind(int(c.updated))
-    .bind(int(c.skipped))
-    .bind(int(c.failed))
-    .bind(i32::try_from(end.duration.as_millis()).unwrap_or(i32::MAX))
-    .bind(end.error)
-    .bind(raw)
-    .bind(end.previous_success)
-    .bind(at)
-    .bind(zone)
-    .execute(db)
-    .await?;
-    Ok(())
+    let end = sync_state::PullEnd {
+        counts: end.counts.columns(),
+        duration: end.duration,
+        watermark: columns(end.watermark),
+        error: end.error,
+        previous_success: end.previous_success,
+    };
+    sync_state::finish_pull(db, run_id, &end).await
 }
 
 /// One sync-log entry of a pull.
@@ -171,20 +147,17 @@ pub async fn log_item(
     run_id: Uuid,
     item: LogItem,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO qloapps_sync_log (config_id, sync_state_id, direction, operation, entity_type,
-             local_entity_id, qloapps_entity_id, success, outcome, message, details)
-         VALUES ($1, $2, 'inbound', 'pull', 'reservation', $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(config_id)
-    .bind(run_id)
-    .bind(item.reservation)
-    .bind(i64::try_from(item.order_id).unwrap_or(i64::MAX))
-    .bind(item.outcome != SyncOutcome::Failed)
-    .bind(item.outcome)
-    .bind(item.message)
-    .bind(item.details)
-    .execute(conn)
-    .await?;
-    Ok(())
+    let entry = NewSyncLogEntry {
+        config_id,
+        sync_state_id: Some(run_id),
+        direction: SyncDirection::Inbound,
+        operation: "pull".into(),
+        entity_type: "reservation".into(),
+        local_entity_id: item.reservation.map(|r| r.0),
+        qloapps_entity_id: Some(i64::try_from(item.order_id).unwrap_or(i64::MAX)),
+        outcome: item.outcome,
+        message: item.message,
+        details: item.details,
+    };
+    insert_entry(conn, &entry).await
 }

@@ -1,69 +1,24 @@
 //! The body of one pull run: retry the orders earlier pulls could not apply, page through the
 //! orders changed since the watermark, apply each page in a transaction.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
-use chrono::{DateTime, NaiveDateTime, Utc};
-use qlo_client::{Order, QloClient};
-use sqlx::{Connection, PgPool};
-use tokio_util::sync::CancellationToken;
-use uuid::Uuid;
+use chrono::{NaiveDateTime, Utc};
+use qlo_client::QloClient;
+use sqlx::Connection;
 
-use super::apply::{apply_order, ApplyError, Ctx};
+use super::apply::apply_order;
+use super::context::{ApplyError, Ctx};
 use super::failures;
-use super::map::{origin, Origin};
-use super::page::{load_details, Details, PageData, Pager};
-use super::record::{log_item, save_progress, BookingOutcome, Counts, LogItem};
-use super::watermark::{self, Mark, PreviousPull};
-use super::{PullReport, PullSettings};
+use super::job::details;
+pub use super::job::{Job, Plan, Progress};
+use super::page::{load_details, PageData, Pager};
+use super::record::{log_item, save_progress, BookingOutcome, LogItem};
+use super::watermark::{self, Mark};
+use super::PullReport;
 use crate::db;
-use crate::domain::{ConfigId, Property, QloappsConfig, SyncOutcome};
+use crate::domain::{ConfigId, SyncOutcome};
 use crate::sync_error::SyncError;
-
-#[derive(Debug, Clone, Copy)]
-pub enum Plan {
-    /// Every order.
-    Full,
-    /// Due retries, then the orders changed since the stored watermark.
-    Incremental,
-    Booking(u64),
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct Progress {
-    pub counts: Counts,
-    /// Where the run started (the stored watermark in the shop's current zone).
-    pub start: Option<Mark>,
-    /// The watermark of the committed pages.
-    pub mark: Option<Mark>,
-    pub pages: u32,
-    pub peak_orders: usize,
-    pub restarts: u32,
-    /// Orders retried from the failure set.
-    pub retried: u32,
-    /// The `date_upd` of each order retried: the pages skip it in that same state.
-    pub(super) retried_at: HashMap<u64, Option<NaiveDateTime>>,
-    /// Orders with a `qloapps_pull_failures` row: a success deletes it.
-    pub(super) failed_before: HashSet<u64>,
-}
-
-impl Progress {
-    /// The watermark to store: what this run reached, never below where it started.
-    pub fn watermark(&self) -> Option<Mark> {
-        self.mark.or(self.start)
-    }
-}
-
-pub struct Job<'a> {
-    pub pool: &'a PgPool,
-    pub config: &'a QloappsConfig,
-    pub property: &'a Property,
-    pub run_id: Uuid,
-    pub settings: PullSettings,
-    pub previous: &'a PreviousPull,
-    pub started: DateTime<Utc>,
-    pub cancel: &'a CancellationToken,
-}
 
 impl Job<'_> {
     pub async fn execute(
@@ -235,15 +190,6 @@ impl Job<'_> {
         log_item(&mut conn, self.config.id, self.run_id, item).await?;
         progress.counts.add(BookingOutcome::Skipped);
         Ok(())
-    }
-}
-
-/// Room lines for every order but holds; customers only for bookings made in QloApps.
-pub(super) fn details(order: &Order) -> Details {
-    match origin(&order.source) {
-        Origin::QloApps => Details::LinesAndCustomer,
-        Origin::Pushed(_) => Details::Lines,
-        Origin::Hold => Details::None,
     }
 }
 

@@ -29,6 +29,7 @@ pub use mapping::{
 pub use record::CANCELLED_HASH;
 
 use crate::db;
+use crate::db::advisory_lock::LockKey;
 use crate::domain::{ConfigId, ReservationId, ReservationMapping, ReservationStatus, SyncOutcome};
 use crate::keyed_lock::KeyedLock;
 use crate::qlo_clients::QloClients;
@@ -169,10 +170,7 @@ impl PushService {
         started: Instant,
     ) -> Result<Step, SyncError> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query("SELECT pg_advisory_xact_lock($1)")
-            .bind(reservation_lock_key(reservation_id))
-            .execute(&mut *tx)
-            .await?;
+        db::advisory_lock::lock_xact(&mut tx, LockKey::Reservation(reservation_id)).await?;
         match self
             .push_locked(&mut tx, config_id, reservation_id, pass)
             .await
@@ -277,18 +275,4 @@ impl PushService {
 
 fn order_id_of(mapping: &ReservationMapping) -> u64 {
     u64::try_from(mapping.qloapps_booking_id).unwrap_or(0)
-}
-
-/// The advisory-lock key of one QloApps order's pushes (its line groups are several
-/// reservations, each with its own reservation lock).
-fn order_lock_key(config: ConfigId, order_id: u64) -> i64 {
-    let (hi, lo) = config.0.as_u64_pair();
-    i64::from_ne_bytes((hi ^ lo ^ order_id.rotate_left(17)).to_ne_bytes())
-}
-
-/// The advisory-lock key of one reservation's pushes (the 64-bit lock space; pulls use the
-/// two-int space, which never overlaps it).
-fn reservation_lock_key(id: ReservationId) -> i64 {
-    let (hi, lo) = id.0.as_u64_pair();
-    i64::from_ne_bytes((hi ^ lo).to_ne_bytes())
 }

@@ -7,7 +7,8 @@
 use qlo_client::BookingRequest;
 
 use super::reservation::Push;
-use super::{order_id_of, order_lock_key, payload_hash, record, PushOutcome};
+use super::{order_id_of, payload_hash, PushOutcome};
+use crate::db::advisory_lock::LockKey;
 use crate::db::{self, Page};
 use crate::domain::{GuestId, ReservationMapping, ReservationStatus};
 use crate::sync_error::SyncError;
@@ -22,10 +23,8 @@ impl Push<'_> {
         hotel_id: u64,
     ) -> Result<PushOutcome, SyncError> {
         let order_id = order_id_of(&mapping);
-        sqlx::query("SELECT pg_advisory_xact_lock($1)")
-            .bind(order_lock_key(self.config_id, order_id))
-            .execute(&mut *self.conn)
-            .await?;
+        let key = LockKey::Order(self.config_id, order_id);
+        db::advisory_lock::lock_xact(&mut *self.conn, key).await?;
         let Some((request, guest_id)) = self.whole_order(&mapping, hotel_id).await? else {
             return self.cancel(Some(mapping)).await;
         };
@@ -38,7 +37,7 @@ impl Push<'_> {
         self.ensure_customer(guest_id, &request.associations.customer_detail)
             .await?;
         self.put_order(order_id, &request).await?;
-        record::mapping_pushed(&mut *self.conn, mapping.id, &hash).await?;
+        db::qloapps_reservation_mappings::pushed(&mut *self.conn, mapping.id, &hash).await?;
         Ok(match self.reservation.status {
             ReservationStatus::Cancelled => PushOutcome::Cancelled { order_id },
             ReservationStatus::Confirmed => PushOutcome::Updated { order_id },

@@ -4,32 +4,17 @@
 
 use std::time::Instant;
 
-use sqlx::{PgConnection, PgExecutor};
-use uuid::Uuid;
+use sqlx::PgConnection;
 
 use super::PushOutcome;
 use crate::db;
-use crate::domain::{ConfigId, ReservationId, SyncOutcome};
+use crate::db::qloapps_sync_log::NewSyncLogEntry;
+use crate::db::qloapps_sync_state as sync_state;
+use crate::domain::{ConfigId, ReservationId, SyncDirection, SyncOutcome, SyncStatus};
 use crate::sync_error::{Disposition, SyncError};
 
 /// Stored as `last_pushed_hash` once a reservation's cancellation reached QloApps.
 pub const CANCELLED_HASH: &str = "cancelled";
-
-pub async fn mapping_pushed(
-    db: impl PgExecutor<'_>,
-    mapping_id: Uuid,
-    hash: &str,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE qloapps_reservation_mappings SET last_pushed_hash = $2, last_synced_at = now(), updated_at = now()
-         WHERE id = $1",
-    )
-    .bind(mapping_id)
-    .bind(hash)
-    .execute(db)
-    .await?;
-    Ok(())
-}
 
 pub async fn push_finished(
     conn: &mut PgConnection,
@@ -46,7 +31,6 @@ pub async fn push_finished(
         error: None,
         started,
     };
-    let run_id = insert_run(&mut *conn, &run).await?;
     let message = match outcome {
         PushOutcome::Skipped { reason } => Some((*reason).to_owned()),
         PushOutcome::Created { adopted: true, .. } => {
@@ -61,17 +45,13 @@ pub async fn push_finished(
     if outcome.leaves_in_sync() {
         db::qloapps_out_of_sync::clear(&mut *conn, config_id, reservation_id).await?;
     }
-    insert_log(
-        &mut *conn,
-        run_id,
-        config_id,
+    let item = Item {
         reservation_id,
-        outcome.operation(),
-        outcome.sync_outcome(),
+        outcome: outcome.sync_outcome(),
         order_id,
         message,
-    )
-    .await
+    };
+    record(conn, run, item).await
 }
 
 pub async fn push_failed(
@@ -91,24 +71,19 @@ pub async fn push_failed(
         error: Some(&message),
         started,
     };
-    let run_id = insert_run(&mut tx, &run).await?;
     if leaves_out_of_sync(error) {
         db::qloapps_out_of_sync::record_refusal(&mut *tx, config_id, reservation_id, &message)
             .await?;
         metrics::counter!("qlosync_push_refused_total", "config_id" => config_id.to_string())
             .increment(1);
     }
-    insert_log(
-        &mut tx,
-        run_id,
-        config_id,
+    let item = Item {
         reservation_id,
-        "push",
-        SyncOutcome::Failed,
-        None,
-        Some(message),
-    )
-    .await?;
+        outcome: SyncOutcome::Failed,
+        order_id: None,
+        message: Some(message.clone()),
+    };
+    record(&mut tx, run, item).await?;
     tx.commit().await
 }
 
@@ -134,6 +109,45 @@ fn counts(outcome: &PushOutcome) -> [i32; 5] {
     }
 }
 
+/// The push's run, then its one sync-log item, in `conn`'s transaction.
+async fn record(conn: &mut PgConnection, run: Run<'_>, item: Item) -> Result<(), sqlx::Error> {
+    let [processed, created, updated, skipped, failed] = run.counts;
+    let finished = sync_state::FinishedRun {
+        config_id: run.config_id,
+        sync_type: "reservation_push",
+        operation: run.operation,
+        status: if run.success {
+            SyncStatus::Completed
+        } else {
+            SyncStatus::Failed
+        },
+        success: run.success,
+        counts: sync_state::ItemCounts {
+            processed,
+            created,
+            updated,
+            skipped,
+            failed,
+        },
+        duration: run.started.elapsed(),
+        error: run.error,
+    };
+    let run_id = sync_state::insert_finished(&mut *conn, &finished).await?;
+    let entry = NewSyncLogEntry {
+        config_id: run.config_id,
+        sync_state_id: Some(run_id),
+        direction: SyncDirection::Outbound,
+        operation: run.operation.to_owned(),
+        entity_type: "reservation".into(),
+        local_entity_id: Some(item.reservation_id.0),
+        qloapps_entity_id: item.order_id,
+        outcome: item.outcome,
+        message: item.message,
+        details: None,
+    };
+    db::qloapps_sync_log::insert_entry(&mut *conn, &entry).await
+}
+
 struct Run<'a> {
     config_id: ConfigId,
     operation: &'a str,
@@ -143,61 +157,9 @@ struct Run<'a> {
     started: Instant,
 }
 
-async fn insert_run(conn: &mut PgConnection, run: &Run<'_>) -> Result<Uuid, sqlx::Error> {
-    let id = Uuid::new_v4();
-    let duration_ms = i32::try_from(run.started.elapsed().as_millis()).unwrap_or(i32::MAX);
-    let [processed, created, updated, skipped, failed] = run.counts;
-    sqlx::query(
-        "INSERT INTO qloapps_sync_state
-             (id, config_id, sync_type, direction, operation, status, started_at, completed_at,
-              items_processed, items_created, items_updated, items_skipped, items_failed, duration_ms,
-              success, error_message, last_sync_error, last_successful_sync)
-         VALUES ($1, $2, 'reservation_push', 'outbound', $3, $4,
-                 now() - make_interval(secs => $5::double precision / 1000), now(),
-                 $6, $7, $8, $9, $10, $5, $11, $12, $12, CASE WHEN $11 THEN now() END)",
-    )
-    .bind(id)
-    .bind(run.config_id)
-    .bind(run.operation)
-    .bind(if run.success { "completed" } else { "failed" })
-    .bind(duration_ms)
-    .bind(processed)
-    .bind(created)
-    .bind(updated)
-    .bind(skipped)
-    .bind(failed)
-    .bind(run.success)
-    .bind(run.error)
-    .execute(&mut *conn)
-    .await?;
-    Ok(id)
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn insert_log(
-    conn: &mut PgConnection,
-    run_id: Uuid,
-    config_id: ConfigId,
+struct Item {
     reservation_id: ReservationId,
-    operation: &str,
     outcome: SyncOutcome,
     order_id: Option<i64>,
     message: Option<String>,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO qloapps_sync_log (config_id, sync_state_id, direction, operation, entity_type,
-             local_entity_id, qloapps_entity_id, success, outcome, message)
-         VALUES ($1, $2, 'outbound', $3, 'reservation', $4, $5, $6, $7, $8)",
-    )
-    .bind(config_id)
-    .bind(run_id)
-    .bind(operation)
-    .bind(reservation_id)
-    .bind(order_id)
-    .bind(outcome != SyncOutcome::Failed)
-    .bind(outcome)
-    .bind(message)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
 }

@@ -63,7 +63,7 @@ impl Push<'_> {
         self.ensure_customer(self.reservation.guest_id, customer)
             .await?;
         self.put_order(order_id, &request).await?;
-        record::mapping_pushed(&mut *self.conn, mapping_id, &hash).await?;
+        db::qloapps_reservation_mappings::pushed(&mut *self.conn, mapping_id, &hash).await?;
         Ok(match adopted {
             Some(adopted) => PushOutcome::Created { order_id, adopted },
             None => PushOutcome::Updated { order_id },
@@ -93,13 +93,23 @@ impl Push<'_> {
         let states = self.client.cached_shop_configuration().await?.order_states;
         let order = self.client.order(order_id).await?;
         if states.frees_rooms(order.current_state) {
-            record::mapping_pushed(&mut *self.conn, mapping_id, record::CANCELLED_HASH).await?;
+            db::qloapps_reservation_mappings::pushed(
+                &mut *self.conn,
+                mapping_id,
+                record::CANCELLED_HASH,
+            )
+            .await?;
             return Ok(PushOutcome::Skipped {
                 reason: "the QloApps order is already cancelled",
             });
         }
         self.client.cancel_booking(order_id).await?;
-        record::mapping_pushed(&mut *self.conn, mapping_id, record::CANCELLED_HASH).await?;
+        db::qloapps_reservation_mappings::pushed(
+            &mut *self.conn,
+            mapping_id,
+            record::CANCELLED_HASH,
+        )
+        .await?;
         Ok(PushOutcome::Cancelled { order_id })
     }
 
@@ -143,6 +153,7 @@ impl Push<'_> {
             qloapps_booking_id: i64::try_from(order_id).unwrap_or(i64::MAX),
             qloapps_line_key: String::new(),
             last_pushed_hash: hash.map(str::to_owned),
+            last_pulled_hash: None,
         };
         Ok(
             db::qloapps_reservation_mappings::insert_mapping(&mut *self.conn, &new)

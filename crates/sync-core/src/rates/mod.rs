@@ -26,6 +26,7 @@ use sqlx::PgPool;
 use utoipa::ToSchema;
 
 use crate::db;
+use crate::db::advisory_lock::LockKey;
 use crate::domain::{ConfigId, RoomTypeId, SyncOutcome};
 use crate::qlo_clients::QloClients;
 use crate::sync_error::SyncError;
@@ -78,7 +79,7 @@ impl RateService {
         mode: SyncMode,
     ) -> Result<RateOutcome, SyncError> {
         let started = Instant::now();
-        let lock = target::lock(&self.pool, "rates", config_id, room_type_id).await?;
+        let lock = target::lock(&self.pool, LockKey::Rates(config_id, room_type_id)).await?;
         let target = match target::load(&self.pool, &self.clients, config_id, room_type_id).await {
             Ok(Loaded::Ready(target)) => target,
             Ok(Loaded::Skip { reason, recordable }) => {

@@ -8,7 +8,8 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::db::qloapps_sync_log::{insert_entry, NewSyncLogEntry};
-use crate::domain::{ConfigId, SyncDirection, SyncOutcome};
+use crate::db::qloapps_sync_state::{insert_finished, FinishedRun, ItemCounts};
+use crate::domain::{ConfigId, SyncDirection, SyncOutcome, SyncStatus};
 
 /// One sync-log item.
 #[derive(Debug, Clone, PartialEq)]
@@ -48,35 +49,28 @@ pub async fn record_run(pool: &PgPool, run: &RunRecord<'_>) -> Result<Uuid, sqlx
         i32::try_from(run.items.iter().filter(|i| i.outcome == o).count()).unwrap_or(i32::MAX)
     };
     let failed = count(SyncOutcome::Failed) + i32::from(run.error.is_some());
-    let success = failed == 0;
-    let id = Uuid::new_v4();
-    let duration_ms = i32::try_from(run.started.elapsed().as_millis()).unwrap_or(i32::MAX);
-    let processed = i32::try_from(run.items.len()).unwrap_or(i32::MAX);
+    let finished = FinishedRun {
+        config_id: run.config_id,
+        sync_type: run.sync_type,
+        operation: run.operation,
+        status: if run.error.is_some() {
+            SyncStatus::Failed
+        } else {
+            SyncStatus::Completed
+        },
+        success: failed == 0,
+        counts: ItemCounts {
+            processed: i32::try_from(run.items.len()).unwrap_or(i32::MAX),
+            created: count(SyncOutcome::Created),
+            updated: count(SyncOutcome::Updated) + count(SyncOutcome::Cancelled),
+            skipped: count(SyncOutcome::Skipped),
+            failed,
+        },
+        duration: run.started.elapsed(),
+        error: run.error.as_deref(),
+    };
     let mut tx = pool.begin().await?;
-    sqlx::query(
-        "INSERT INTO qloapps_sync_state
-             (id, config_id, sync_type, direction, operation, status, started_at, completed_at,
-              items_processed, items_created, items_updated, items_skipped, items_failed, duration_ms,
-              success, error_message, last_sync_error, last_successful_sync)
-         VALUES ($1, $2, $3, 'outbound', $4, $5,
-                 now() - make_interval(secs => $6::double precision / 1000), now(),
-                 $7, $8, $9, $10, $11, $6, $12, $13, $13, CASE WHEN $12 THEN now() END)",
-    )
-    .bind(id)
-    .bind(run.config_id)
-    .bind(run.sync_type)
-    .bind(run.operation)
-    .bind(if run.error.is_some() { "failed" } else { "completed" })
-    .bind(duration_ms)
-    .bind(processed)
-    .bind(count(SyncOutcome::Created))
-    .bind(count(SyncOutcome::Updated) + count(SyncOutcome::Cancelled))
-    .bind(count(SyncOutcome::Skipped))
-    .bind(failed)
-    .bind(success)
-    .bind(run.error.as_deref())
-    .execute(&mut *tx)
-    .await?;
+    let id = insert_finished(&mut *tx, &finished).await?;
     for item in run.items {
         let entry = NewSyncLogEntry {
             config_id: run.config_id,

@@ -5,6 +5,7 @@ use qlo_client::QloClient;
 use sqlx::{PgPool, Postgres, Transaction};
 
 use crate::db;
+use crate::db::advisory_lock::LockKey;
 use crate::domain::{ConfigId, QloappsConfig, RoomType, RoomTypeId};
 use crate::qlo_clients::QloClients;
 use crate::sync_error::SyncError;
@@ -66,50 +67,15 @@ pub async fn load(
     })))
 }
 
-/// Takes the advisory lock of (`kind`, config, room type) for the life of the returned
-/// transaction (commit or drop it to release; the server releases it if the process dies).
+/// Takes the advisory lock `key` (the room type's rate or availability runs) for the life of
+/// the returned transaction (commit or drop it to release; the server releases it if the
+/// process dies).
 /// Writes go through the pool, not this transaction, so each is committed at once.
 pub async fn lock(
     pool: &PgPool,
-    kind: &str,
-    config_id: ConfigId,
-    room_type_id: RoomTypeId,
+    key: LockKey,
 ) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
     let mut tx = pool.begin().await?;
-    sqlx::query("SELECT pg_advisory_xact_lock($1)")
-        .bind(lock_key(kind, config_id, room_type_id))
-        .execute(&mut *tx)
-        .await?;
+    db::advisory_lock::lock_xact(&mut tx, key).await?;
     Ok(tx)
-}
-
-/// FNV-1a over the kind and both ids, in the 64-bit lock space (like the push's locks; pulls
-/// use the two-int space).
-fn lock_key(kind: &str, config_id: ConfigId, room_type_id: RoomTypeId) -> i64 {
-    let bytes = kind
-        .as_bytes()
-        .iter()
-        .chain(config_id.0.as_bytes())
-        .chain(room_type_id.0.as_bytes());
-    let hash = bytes.fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
-    });
-    i64::from_ne_bytes(hash.to_ne_bytes())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use uuid::Uuid;
-
-    #[test]
-    fn lock_keys_differ_by_kind_and_ids() {
-        let (c, r) = (ConfigId(Uuid::from_u128(1)), RoomTypeId(Uuid::from_u128(2)));
-        assert_eq!(lock_key("rates", c, r), lock_key("rates", c, r));
-        assert_ne!(lock_key("rates", c, r), lock_key("availability", c, r));
-        assert_ne!(
-            lock_key("rates", c, r),
-            lock_key("rates", c, RoomTypeId(Uuid::from_u128(3)))
-        );
-    }
 }

@@ -15,6 +15,7 @@ use tokio_util::sync::CancellationToken;
 use super::bookings::BookingScope;
 use super::{ReconcileReport, ReconcileRequest, ReconcileService};
 use crate::config::{parse_or, ConfigError};
+use crate::db::qloapps_config::SYNCING;
 use crate::domain::ConfigId;
 use crate::qlo_clients::QloClients;
 
@@ -206,20 +207,18 @@ async fn due_configs(
     let interval_ms = i64::try_from(settings.interval.as_millis()).unwrap_or(i64::MAX);
     let retry_ms =
         i64::try_from(RETRY_FAILED_AFTER.min(settings.interval).as_millis()).unwrap_or(i64::MAX);
-    sqlx::query_scalar(
-        "SELECT c.id FROM qloapps_config c
-         JOIN properties p ON p.id = c.property_id AND p.active_channel_manager = 'qloapps'
+    sqlx::query_scalar(&format!(
+        "SELECT c.id FROM {SYNCING}
          LEFT JOIN LATERAL (
              SELECT s.started_at, s.status FROM qloapps_sync_state s
              WHERE s.config_id = c.id AND s.sync_type = $1
              ORDER BY s.started_at DESC LIMIT 1) last ON true
-         WHERE c.sync_enabled
-           AND (last.started_at IS NULL
+         WHERE (last.started_at IS NULL
                 OR last.started_at < now() - make_interval(secs => $2::double precision / 1000)
                 OR (last.status = 'failed'
                     AND last.started_at < now() - make_interval(secs => $3::double precision / 1000)))
-         ORDER BY c.created_at, c.id",
-    )
+         ORDER BY c.created_at, c.id"
+    ))
     .bind(sync_type)
     .bind(interval_ms)
     .bind(retry_ms)

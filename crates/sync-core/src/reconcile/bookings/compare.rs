@@ -10,9 +10,9 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use qlo_client::{Customer, Order, OrderStates, RoomBookingLine};
 
 use super::report::{BookingDrift, BookingDriftKind as Kind, BookingSide};
+use crate::db::qloapps_reservation_mappings::PulledMapping;
 use crate::domain::{Guest, Reservation, ReservationMapping, ReservationStatus, RoomTypeId};
 use crate::guest_match::fold_name;
-use crate::pull::apply::PulledMapping;
 use crate::pull::map::{self, Group, Origin};
 use crate::pull::pair::pair;
 

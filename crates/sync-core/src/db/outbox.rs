@@ -1,4 +1,6 @@
-//! The relay's queries on `outbox`.
+//! `outbox`, and the only module that writes it: a change inserts its message in its own
+//! transaction ([`insert`], through `outbox::enqueue`); the relay claims, marks sent and counts
+//! failed publishes (`relay`).
 
 use std::time::Duration;
 
@@ -6,8 +8,47 @@ use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
+/// A message to insert (`outbox::enqueue` builds it from a typed message).
+#[derive(Debug, Clone)]
+pub struct NewOutboxRow<'a> {
+    pub message_id: Uuid,
+    pub queue: &'a str,
+    pub event_type: &'a str,
+    pub config_id: Uuid,
+    pub payload: serde_json::Value,
+    pub correlation_id: Option<&'a str>,
+}
+
+/// Inserts one message; call inside the transaction of the change it announces.
+pub async fn insert(conn: &mut PgConnection, row: &NewOutboxRow<'_>) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO outbox (message_id, queue, event_type, config_id, payload, correlation_id)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(row.message_id)
+    .bind(row.queue)
+    .bind(row.event_type)
+    .bind(row.config_id)
+    .bind(&row.payload)
+    .bind(row.correlation_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Messages of a config not yet published (shown on the settings page as "pending").
+pub async fn count_unsent(
+    db: impl PgExecutor<'_>,
+    config_id: crate::domain::ConfigId,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT count(*) FROM outbox WHERE config_id = $1 AND sent_at IS NULL")
+        .bind(config_id)
+        .fetch_one(db)
+        .await
+}
+
 #[derive(Debug, sqlx::FromRow)]
-pub(crate) struct OutboxRow {
+pub struct OutboxRow {
     pub id: i64,
     pub message_id: Uuid,
     pub queue: String,
@@ -20,10 +61,7 @@ pub(crate) struct OutboxRow {
 
 /// Locks up to `limit` unsent rows, oldest first, skipping rows another relay holds. The locks
 /// last until the caller's transaction ends, so each row is published by one relay at a time.
-pub(crate) async fn claim_batch(
-    conn: &mut PgConnection,
-    limit: i64,
-) -> sqlx::Result<Vec<OutboxRow>> {
+pub async fn claim_batch(conn: &mut PgConnection, limit: i64) -> sqlx::Result<Vec<OutboxRow>> {
     sqlx::query_as(
         "SELECT id, message_id, queue, event_type, config_id, payload, correlation_id, created_at
          FROM outbox WHERE sent_at IS NULL
@@ -35,7 +73,7 @@ pub(crate) async fn claim_batch(
     .await
 }
 
-pub(crate) async fn mark_sent(conn: &mut PgConnection, ids: &[i64]) -> sqlx::Result<()> {
+pub async fn mark_sent(conn: &mut PgConnection, ids: &[i64]) -> sqlx::Result<()> {
     if ids.is_empty() {
         return Ok(());
     }
@@ -50,7 +88,7 @@ pub(crate) async fn mark_sent(conn: &mut PgConnection, ids: &[i64]) -> sqlx::Res
 }
 
 /// Counts a failed publish of each row and keeps its error; the rows stay unsent.
-pub(crate) async fn record_failures(
+pub async fn record_failures(
     conn: &mut PgConnection,
     failures: &[(i64, String)],
 ) -> sqlx::Result<()> {
@@ -72,7 +110,7 @@ pub(crate) async fn record_failures(
 
 /// While the broker cannot be reached: counts the attempt on the oldest `limit` unsent rows
 /// (those not being published by another relay) so operators see why they wait.
-pub(crate) async fn record_unreachable(
+pub async fn record_unreachable(
     executor: impl PgExecutor<'_>,
     limit: i64,
     error: &str,
@@ -109,11 +147,4 @@ pub async fn outbox_backlog(executor: impl PgExecutor<'_>) -> sqlx::Result<Backl
         count,
         oldest_age: oldest_secs.map(|s| Duration::from_secs_f64(s.max(0.0))),
     })
-}
-
-/// Sets `qlosync_outbox_backlog` and `qlosync_outbox_oldest_age_seconds`.
-pub fn record_backlog_metrics(backlog: &Backlog) {
-    metrics::gauge!("qlosync_outbox_backlog").set(backlog.count as f64);
-    let age = backlog.oldest_age.map_or(0.0, |d| d.as_secs_f64());
-    metrics::gauge!("qlosync_outbox_oldest_age_seconds").set(age);
 }

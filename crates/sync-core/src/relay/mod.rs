@@ -11,7 +11,6 @@
 
 mod config;
 mod listen;
-mod store;
 
 use std::sync::Arc;
 
@@ -21,8 +20,10 @@ use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, error, info, warn};
 
+pub use crate::db::outbox::{outbox_backlog, Backlog};
 pub use config::RelayConfig;
-pub use store::{outbox_backlog, record_backlog_metrics, Backlog};
+
+use crate::db::outbox as store;
 
 use crate::messages::QueueKind;
 use crate::queue::{
@@ -251,4 +252,11 @@ async fn close(link: Option<Link>) {
             let _ = link.connection.close(200, "relay stopping").await;
         }
     }
+}
+
+/// Sets `qlosync_outbox_backlog` and `qlosync_outbox_oldest_age_seconds`.
+pub fn record_backlog_metrics(backlog: &Backlog) {
+    metrics::gauge!("qlosync_outbox_backlog").set(backlog.count as f64);
+    let age = backlog.oldest_age.map_or(0.0, |d| d.as_secs_f64());
+    metrics::gauge!("qlosync_outbox_oldest_age_seconds").set(age);
 }

@@ -13,7 +13,9 @@ use rand::RngCore;
 use secrecy::{ExposeSecret, SecretBox, SecretString};
 use uuid::Uuid;
 
-use crate::config::{decode_key, CryptoSettings};
+mod settings;
+
+pub use settings::{check_key_id, decode_key, CryptoSettings, KeySetting};
 
 const NONCE_LEN: usize = 12;
 const TAG_LEN: usize = 16;
