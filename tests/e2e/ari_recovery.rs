@@ -78,7 +78,7 @@ async fn a_hold_booked_just_before_a_crash_is_found_by_its_source_not_booked_twi
     set_available(&stack, rt, "2026-12-01", "2026-12-03", 2).await;
     // the worker recorded the hold as pending, QloApps booked it, the worker died
     let id = uuid::Uuid::new_v4();
-    let source = sync_core::availability::hold_source(id);
+    let source = sync_core::domain::order_source::hold_source(id);
     sqlx::query(
         "INSERT INTO qloapps_inventory_holds (id, config_id, room_type_id, qloapps_room_type_id, check_in, check_out, rooms, source)
          VALUES ($1, $2, $3, 1, '2026-12-01', '2026-12-04', 3, $4)",

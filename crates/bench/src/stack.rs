@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::time::Duration;
+use sync_core::domain::order_source::OrderSource;
 
 use anyhow::{bail, Context as _};
 use base64::Engine as _;
@@ -256,9 +257,16 @@ impl Demo {
 
 /// Whether the simulator holds an order whose `source` is `pms:<reservation>`.
 pub fn sim_has_order(sim: &qlo_sim::SimServer, reservation_id: &str) -> bool {
-    let source = format!("pms:{reservation_id}");
-    sim.state()
-        .read(|shop| shop.orders.orders().any(|o| o.source == source))
+    let pushed = |source: &str| {
+        OrderSource::parse(source)
+            .reservation()
+            .map(|r| r.0.to_string())
+    };
+    sim.state().read(|shop| {
+        shop.orders
+            .orders()
+            .any(|o| pushed(&o.source).as_deref() == Some(reservation_id))
+    })
 }
 
 /// Orders in the simulator pushed by qlosync.
@@ -266,7 +274,7 @@ pub fn sim_pushed_orders(sim: &qlo_sim::SimServer) -> usize {
     sim.state().read(|shop| {
         shop.orders
             .orders()
-            .filter(|o| o.source.starts_with("pms:"))
+            .filter(|o| matches!(OrderSource::parse(&o.source), OrderSource::Pushed { .. }))
             .count()
     })
 }

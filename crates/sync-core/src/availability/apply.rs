@@ -9,11 +9,12 @@ use chrono::NaiveDate;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::hold::{booked_rooms, hold_request, hold_source, HoldBooking};
+use super::hold::{booked_rooms, hold_request, HoldBooking};
 use super::inventory;
 use super::plan::{holds_for, NewHold};
 use super::store::{self, HoldRow};
 use super::OverbookingRisk;
+use crate::domain::order_source::hold_source;
 use crate::domain::SyncOutcome;
 use crate::rates::record::LogItem;
 use crate::rates::target::Target;

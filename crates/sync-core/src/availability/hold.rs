@@ -8,21 +8,8 @@ use qlo_client::{
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
+use crate::domain::order_source::hold_source;
 use crate::domain::ConfigId;
-
-/// Every hold's `orders.source` starts with this; a pull must never turn such an order into a
-/// PMS reservation (docs/architecture.md, "Sync rules": echo detection).
-pub const HOLD_SOURCE_PREFIX: &str = "qlosync-hold:";
-
-/// The source of hold `id`: `qlosync-hold:<uuid>`.
-pub fn hold_source(id: Uuid) -> String {
-    format!("{HOLD_SOURCE_PREFIX}{id}")
-}
-
-/// True for the source of an inventory hold qlosync created.
-pub fn is_hold_source(source: &str) -> bool {
-    source.starts_with(HOLD_SOURCE_PREFIX)
-}
 
 /// The one QloApps customer all holds of a config are booked for (QloApps matches customers
 /// by email, so the address makes it one customer per config).
@@ -122,8 +109,8 @@ mod tests {
             rooms: 3,
         };
         let req = hold_request(config, &hold);
-        assert!(is_hold_source(&req.source));
-        assert!(!is_hold_source("pms:123"));
+        use crate::domain::order_source::OrderSource;
+        assert_eq!(OrderSource::parse(&req.source), OrderSource::Hold);
         let line = &req.associations.room_types[0];
         assert_eq!(
             (line.id_room_type, line.number_of_rooms, line.rooms.len()),

@@ -25,7 +25,7 @@ use serde::Serialize;
 use sqlx::PgPool;
 use utoipa::ToSchema;
 
-pub use hold::{hold_customer, hold_source, is_hold_source, HOLD_SOURCE_PREFIX};
+pub use hold::hold_customer;
 
 use crate::db;
 use crate::db::advisory_lock::LockKey;

@@ -7,6 +7,7 @@
 pub mod guest;
 mod ids;
 pub mod inventory;
+pub mod order_source;
 pub mod property;
 pub mod qloapps;
 pub mod reservation;

@@ -7,10 +7,11 @@ use sqlx::PgConnection;
 
 use super::context::{ApplyError, Ctx};
 use super::group::{self, GuestCache};
-use super::map::{self, Origin};
+use super::map;
 use super::pair::pair;
 use super::record::{log_item, BookingOutcome, LogItem};
 use crate::db::qloapps_reservation_mappings as mappings;
+use crate::domain::order_source::OrderSource;
 use crate::domain::SyncOutcome;
 
 pub async fn apply_order(
@@ -20,17 +21,18 @@ pub async fn apply_order(
     lines: &[RoomBookingLine],
     customer: Option<&Customer>,
 ) -> Result<BookingOutcome, ApplyError> {
-    match map::origin(&order.source) {
-        Origin::Hold => {
+    match OrderSource::parse(&order.source) {
+        OrderSource::Hold => {
             let item = LogItem::new(order.id, None, SyncOutcome::Skipped)
                 .message("an inventory hold of qlosync, not a booking");
             log_item(conn, ctx.config_id, ctx.run_id, item).await?;
             Ok(BookingOutcome::Skipped)
         }
-        Origin::Pushed(reservation_id) => {
-            super::echo::apply_echo(conn, ctx, order, lines, reservation_id).await
-        }
-        Origin::QloApps => apply_booking(conn, ctx, order, lines, customer).await,
+        OrderSource::Pushed {
+            reservation: reservation_id,
+            ..
+        } => super::echo::apply_echo(conn, ctx, order, lines, reservation_id).await,
+        OrderSource::QloApps => apply_booking(conn, ctx, order, lines, customer).await,
     }
 }
 

@@ -9,11 +9,11 @@ use sqlx::PgPool;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
-use super::map::{origin, Origin};
 use super::page::Details;
 use super::record::Counts;
 use super::watermark::{Mark, PreviousPull};
 use super::PullSettings;
+use crate::domain::order_source::OrderSource;
 use crate::domain::{Property, QloappsConfig};
 
 #[derive(Debug, Clone, Copy)]
@@ -63,9 +63,9 @@ pub struct Job<'a> {
 
 /// Room lines for every order but holds; customers only for bookings made in QloApps.
 pub(super) fn details(order: &Order) -> Details {
-    match origin(&order.source) {
-        Origin::QloApps => Details::LinesAndCustomer,
-        Origin::Pushed(_) => Details::Lines,
-        Origin::Hold => Details::None,
+    match OrderSource::parse(&order.source) {
+        OrderSource::QloApps => Details::LinesAndCustomer,
+        OrderSource::Pushed { .. } => Details::Lines,
+        OrderSource::Hold => Details::None,
     }
 }

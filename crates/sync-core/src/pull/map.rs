@@ -21,46 +21,6 @@ use qlo_client::{Order, OrderStates, RoomBookingLine};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::domain::ReservationId;
-
-/// Orders qlosync creates as inventory holds (`availability`): never reservations.
-pub use crate::availability::HOLD_SOURCE_PREFIX;
-/// Orders qlosync pushed for a PMS reservation (`push::push_source`).
-pub const PUSH_SOURCE_PREFIX: &str = "pms:";
-
-/// Whose order this is, from its `source`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Origin {
-    /// Pushed by qlosync for this PMS reservation: an echo, never a second reservation.
-    Pushed(ReservationId),
-    /// An inventory hold of qlosync: skipped.
-    Hold,
-    /// A booking made in QloApps.
-    QloApps,
-}
-
-pub fn origin(source: &str) -> Origin {
-    if source.starts_with(HOLD_SOURCE_PREFIX) {
-        return Origin::Hold;
-    }
-    // `pms:<id>`, or `pms:<id>:replaces:<order>` for an order booked by cancel-and-recreate
-    let pushed = source.strip_prefix(PUSH_SOURCE_PREFIX).map(|rest| {
-        let (id, replaces) = rest.split_once(':').unwrap_or((rest, ""));
-        let tail_ok = replaces.is_empty()
-            || replaces
-                .strip_prefix("replaces:")
-                .is_some_and(|n| n.parse::<u64>().is_ok());
-        (id, tail_ok)
-    });
-    match pushed
-        .filter(|(_, tail_ok)| *tail_ok)
-        .and_then(|(id, _)| uuid::Uuid::parse_str(id.trim()).ok())
-    {
-        Some(id) => Origin::Pushed(ReservationId(id)),
-        None => Origin::QloApps,
-    }
-}
-
 /// One PMS reservation's worth of an order: its lines of one room type and stay.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -207,23 +167,6 @@ mod tests {
             current_state: state,
             ..Order::default()
         }
-    }
-
-    #[test]
-    fn sources_tell_echoes_and_holds_from_qloapps_bookings() {
-        let id = uuid::Uuid::new_v4();
-        assert_eq!(
-            origin(&format!("pms:{id}")),
-            Origin::Pushed(ReservationId(id))
-        );
-        assert_eq!(origin("qlosync-hold:abc"), Origin::Hold);
-        assert_eq!(origin("pms:not-a-uuid"), Origin::QloApps);
-        assert_eq!(
-            origin(&format!("pms:{id}:replaces:17")),
-            Origin::Pushed(ReservationId(id))
-        );
-        assert_eq!(origin(&format!("pms:{id}:other")), Origin::QloApps);
-        assert_eq!(origin("localhost"), Origin::QloApps);
     }
 
     #[test]

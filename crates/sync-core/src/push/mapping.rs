@@ -12,6 +12,7 @@ use qlo_client::{
 };
 use rust_decimal::Decimal;
 
+use crate::domain::order_source::push_source;
 use crate::domain::{Guest, Reservation};
 
 /// QloApps needs ages for children (without them it counts none); the PMS keeps only a count.
@@ -20,18 +21,6 @@ pub const DEFAULT_CHILD_AGE: u32 = 8;
 const NO_EMAIL_DOMAIN: &str = "no-email.invalid";
 /// QloApps requires a phone (`PS_ONE_PHONE_AT_LEAST=1`, the install default).
 const NO_PHONE: &str = "0000000000";
-
-/// The idempotency source every pushed order carries (docs/qloapps-api.md, "Writes with an unknown outcome").
-pub fn push_source(reservation: &Reservation) -> String {
-    format!("pms:{}", reservation.id.0)
-}
-
-/// The idempotency source of the order that replaces `old_order` for `reservation`
-/// (cancel-and-recreate, `push::recreate`); the pull reads it as the reservation's too
-/// (`pull::map::origin`).
-pub fn replacement_source(reservation: &Reservation, old_order: u64) -> String {
-    format!("{}:replaces:{old_order}", push_source(reservation))
-}
 
 /// Builds the booking body for `reservation` in QloApps hotel `hotel_id`, room type
 /// `qlo_room_type_id`. The status is always NEW: cancellation goes through `order_histories`.
@@ -82,7 +71,7 @@ pub fn booking_request(
         currency: reservation.currency.clone(),
         booking_status: Some(BookingStatus::New),
         payment_status: Some(PaymentStatus::Awaiting),
-        source: push_source(reservation),
+        source: push_source(reservation.id),
         booking_date: None,
         remark: Some(remark),
         id_language: None,

@@ -22,10 +22,7 @@ use sqlx::{PgConnection, PgPool};
 
 use reservation::Push;
 
-pub use mapping::{
-    booking_request, customer_email, payload_hash, push_source, replacement_source,
-    DEFAULT_CHILD_AGE,
-};
+pub use mapping::{booking_request, customer_email, payload_hash, DEFAULT_CHILD_AGE};
 pub use record::CANCELLED_HASH;
 
 use crate::db;

@@ -22,8 +22,9 @@
 use qlo_client::Error as QloError;
 
 use super::reservation::Push;
-use super::{payload_hash, record, replacement_source, PushOutcome};
+use super::{payload_hash, record, PushOutcome};
 use crate::db::qloapps_reservation_mappings as mappings;
+use crate::domain::order_source::replacement_source;
 use crate::domain::{ReservationMapping, ReservationStatus};
 use crate::sync_error::SyncError;
 
@@ -35,7 +36,7 @@ impl Push<'_> {
         hotel_id: u64,
     ) -> Result<PushOutcome, SyncError> {
         let old = u64::try_from(mapping.replacing_order_id.unwrap_or_default()).unwrap_or(0);
-        let source = replacement_source(self.reservation, old);
+        let source = replacement_source(self.reservation.id, old);
         let states = self.client.cached_shop_configuration().await?.order_states;
         let order = self.client.order(old).await?;
         if !states.frees_rooms(order.current_state) {

@@ -3,8 +3,9 @@
 use qlo_client::{BookingRequest, QloClient};
 use sqlx::PgConnection;
 
-use super::{booking_request, order_id_of, payload_hash, push_source, record, PushOutcome};
+use super::{booking_request, order_id_of, payload_hash, record, PushOutcome};
 use crate::db;
+use crate::domain::order_source::push_source;
 use crate::domain::{ConfigId, Reservation, ReservationMapping};
 use crate::sync_error::SyncError;
 
@@ -78,7 +79,7 @@ impl Push<'_> {
             Some(m) => (m.id, order_id_of(&m)),
             None => match self
                 .client
-                .find_order_by_source(&push_source(self.reservation))
+                .find_order_by_source(&push_source(self.reservation.id))
                 .await?
             {
                 Some(order) => (self.map(order.id, None).await?, order.id),

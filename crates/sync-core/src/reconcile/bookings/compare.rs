@@ -11,9 +11,10 @@ use qlo_client::{Customer, Order, OrderStates, RoomBookingLine};
 
 use super::report::{BookingDrift, BookingDriftKind as Kind, BookingSide};
 use crate::db::qloapps_reservation_mappings::PulledMapping;
+use crate::domain::order_source::OrderSource;
 use crate::domain::{Guest, Reservation, ReservationMapping, ReservationStatus, RoomTypeId};
 use crate::guest_match::fold_name;
-use crate::pull::map::{self, Group, Origin};
+use crate::pull::map::{self, Group};
 use crate::pull::pair::pair;
 
 /// A QloApps order with all its room lines and its customer.
@@ -71,9 +72,9 @@ pub fn compare(
     let mut matched: HashSet<(u64, String)> = HashSet::new();
     let pushed: HashMap<uuid::Uuid, u64> = orders
         .values()
-        .filter_map(|o| match map::origin(&o.order.source) {
-            Origin::Pushed(r) => Some((r.0, o.order.id)),
-            _ => None,
+        .filter_map(|o| {
+            let reservation = OrderSource::parse(&o.order.source).reservation()?;
+            Some((reservation.0, o.order.id))
         })
         .collect();
     let mut by_order: HashMap<u64, Vec<&PmsBooking>> = HashMap::new();
@@ -162,7 +163,7 @@ pub fn compare(
         }
     }
     for o in orders.values() {
-        if map::origin(&o.order.source) != Origin::QloApps {
+        if OrderSource::parse(&o.order.source) != OrderSource::QloApps {
             continue; // holds are not bookings; a pushed order's reservation was compared above
         }
         for g in cat.groups(o) {

@@ -15,8 +15,8 @@ use sqlx::PgPool;
 use super::compare::{PmsBooking, QloOrder};
 use super::report::BookingScope;
 use crate::db;
+use crate::domain::order_source::OrderSource;
 use crate::domain::{QloappsConfig, Reservation, ReservationId};
-use crate::pull::map::{self, Origin};
 use crate::pull::{watermark, PullSettings};
 use crate::sync_error::SyncError;
 
@@ -93,10 +93,14 @@ pub async fn read(
         .map(|m| m.local_reservation_id)
         .filter(|id| !known.contains(id))
         .collect();
-    extra.extend(orders.iter().filter_map(|o| match map::origin(&o.source) {
-        Origin::Pushed(id) if !known.contains(&id) => Some(id),
-        _ => None,
-    }));
+    extra.extend(
+        orders
+            .iter()
+            .filter_map(|o| match OrderSource::parse(&o.source).reservation() {
+                Some(id) if !known.contains(&id) => Some(id),
+                _ => None,
+            }),
+    );
     extra.sort_by_key(|id| id.0);
     extra.dedup();
     if !extra.is_empty() {
