@@ -86,7 +86,9 @@ pub async fn ensure_demo(
     }
     let config_id = ensure_config(&mut tx, keys, property.id, target).await?;
     if target.fresh_qloapps {
-        forget_qloapps_side(&mut tx, config_id).await?;
+        sync_core::shop_state::forget(&mut tx, config_id)
+            .await
+            .context("forgetting the old QloApps shop")?;
     }
     let mappings = db::qloapps_room_type_mappings::list_mappings(&mut *tx, config_id).await?;
     for (i, room_type) in room_type_ids.iter().enumerate() {
@@ -157,38 +159,12 @@ async fn ensure_config(
 
 /// A fresh simulator numbers its orders from 1 again: mappings to the old shop's orders (and
 /// its rules, holds, breaker and limiter state) would collide with the new ones.
-async fn forget_qloapps_side(
-    tx: &mut sqlx::PgConnection,
-    config_id: ConfigId,
-) -> anyhow::Result<()> {
-    for table in [
-        "qloapps_reservation_mappings",
-        "qloapps_rate_rules",
-        "qloapps_inventory_holds",
-        "circuit_breaker_state",
-        "qloapps_rate_limit_buckets",
-    ] {
-        sqlx::query(&format!("DELETE FROM {table} WHERE config_id = $1"))
-            .bind(config_id)
-            .execute(&mut *tx)
-            .await
-            .with_context(|| format!("clearing {table}"))?;
-    }
-    Ok(())
-}
-
 async fn ensure_guest(
     tx: &mut sqlx::PgConnection,
     property_id: PropertyId,
 ) -> anyhow::Result<GuestId> {
     let email = "demo.guest@example.com";
-    let found: Option<GuestId> = sqlx::query_scalar(
-        "SELECT id FROM guests WHERE property_id = $1 AND lower(email) = $2 LIMIT 1",
-    )
-    .bind(property_id)
-    .bind(email)
-    .fetch_optional(&mut *tx)
-    .await?;
+    let found = db::guests::find_by_email(&mut *tx, property_id, email).await?;
     if let Some(id) = found {
         return Ok(id);
     }

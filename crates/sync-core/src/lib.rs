@@ -22,6 +22,7 @@ pub mod relay;
 pub mod shared_breaker;
 pub mod shared_limiter;
 pub mod shared_resilience;
+pub mod shop_state;
 pub mod shutdown;
 pub mod sync_error;
 pub mod sync_lock;

@@ -277,3 +277,30 @@ impl CircuitBreaker for PgCircuitBreaker {
         Some(self.events.subscribe())
     }
 }
+
+/// A config's stored breaker as the settings page shows it: the state as stored ("CLOSED",
+/// "OPEN", "HALF_OPEN"), until when it is open, the failure streak; `None` before any call.
+pub async fn standing(
+    db: impl sqlx::PgExecutor<'_>,
+    config_id: crate::domain::ConfigId,
+) -> sqlx::Result<Option<(String, Option<DateTime<Utc>>, i32)>> {
+    sqlx::query_as(
+        "SELECT state, open_until, consecutive_failures FROM circuit_breaker_state WHERE config_id = $1",
+    )
+    .bind(config_id)
+    .fetch_optional(db)
+    .await
+}
+
+/// Forgets every row of `config_id` here: the QloApps side is a new shop (`api demo-setup
+/// --fresh-qloapps`, through `shop_state::forget`).
+pub async fn delete_of_config(
+    db: impl sqlx::PgExecutor<'_>,
+    config_id: crate::domain::ConfigId,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM circuit_breaker_state WHERE config_id = $1")
+        .bind(config_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}

@@ -7,7 +7,6 @@
 
 pub mod fingerprint;
 pub mod openapi;
-pub mod store;
 
 use std::time::Duration;
 
@@ -22,7 +21,9 @@ use tokio_util::sync::CancellationToken;
 use crate::error::ApiError;
 use crate::state::AppState;
 use fingerprint::REPLAYED_HEADER;
-use store::{Claim, KeyScope, Lifetimes, StoredResponse};
+use sync_core::db::api_idempotency_keys::{
+    self as store, Claim, KeyScope, Lifetimes, StoredResponse,
+};
 
 /// The middleware: only POSTs that carry the header are touched.
 pub async fn guard(

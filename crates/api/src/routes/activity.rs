@@ -8,6 +8,8 @@ use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{DateTime, Duration, DurationRound, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
+use sync_core::db;
+use sync_core::db::activity::ActivityRow;
 use sync_core::domain::ConfigId;
 use utoipa::{IntoParams, ToSchema};
 
@@ -66,18 +68,6 @@ pub struct ActivityBucket {
     pub dlq_depth: Option<i32>,
 }
 
-#[derive(sqlx::FromRow)]
-struct Row {
-    at: DateTime<Utc>,
-    pushes: i64,
-    pulls: i64,
-    failures: i64,
-    p95: Option<f64>,
-    outbound: Option<i32>,
-    inbound: Option<i32>,
-    dead_letter: Option<i32>,
-}
-
 /// Activity of the config over the last `hours`.
 #[utoipa::path(get, path = "/api/v1/qloapps/configs/{configId}/activity", tag = "qloapps",
     params(("configId" = uuid::Uuid, Path), ActivityQuery),
@@ -98,38 +88,7 @@ pub async fn get_activity(
     let from = (to - Duration::hours(hours))
         .duration_trunc(bucket)
         .map_err(|e| ApiError::Internal(anyhow::Error::new(e)))?;
-    let rows: Vec<Row> = sqlx::query_as::<_, Row>(
-        "WITH items AS (
-             SELECT date_bin(make_interval(secs => $3), created_at, $2) AS at,
-                    count(*) FILTER (WHERE direction = 'outbound') AS pushes,
-                    count(*) FILTER (WHERE direction = 'inbound') AS pulls,
-                    count(*) FILTER (WHERE NOT success) AS failures
-             FROM qloapps_sync_log WHERE config_id = $1 AND created_at >= $2 GROUP BY 1),
-         runs AS (
-             SELECT date_bin(make_interval(secs => $3), started_at, $2) AS at,
-                    percentile_cont(0.95) WITHIN GROUP (ORDER BY duration_ms) AS p95
-             FROM qloapps_sync_state
-             WHERE config_id = $1 AND direction = 'outbound' AND started_at >= $2
-               AND duration_ms IS NOT NULL
-             GROUP BY 1),
-         depths AS (
-             SELECT date_bin(make_interval(secs => $3), sampled_at, $2) AS at,
-                    max(outbound) AS outbound, max(inbound) AS inbound,
-                    max(dead_letter) AS dead_letter
-             FROM queue_depth_samples WHERE sampled_at >= $2 GROUP BY 1),
-         buckets AS (SELECT at FROM items UNION SELECT at FROM runs UNION SELECT at FROM depths)
-         SELECT buckets.at, coalesce(pushes, 0) AS pushes, coalesce(pulls, 0) AS pulls,
-                coalesce(failures, 0) AS failures, runs.p95,
-                depths.outbound, depths.inbound, depths.dead_letter
-         FROM buckets LEFT JOIN items USING (at) LEFT JOIN runs USING (at)
-              LEFT JOIN depths USING (at)
-         ORDER BY 1",
-    )
-    .bind(config_id)
-    .bind(from)
-    .bind(bucket_seconds as f64)
-    .fetch_all(&state.pool)
-    .await?;
+    let rows = db::activity::buckets(&state.pool, config_id, from, bucket_seconds).await?;
     Ok(Json(Activity {
         config_id,
         from,
@@ -144,7 +103,7 @@ fn fill(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     step: TimeDelta,
-    rows: Vec<Row>,
+    rows: Vec<ActivityRow>,
 ) -> Vec<ActivityBucket> {
     let mut rows = rows.into_iter().peekable();
     let mut buckets = Vec::new();
@@ -187,7 +146,7 @@ mod tests {
             .unwrap()
             .to_utc();
         let step = TimeDelta::minutes(1);
-        let rows = vec![Row {
+        let rows = vec![ActivityRow {
             at: from + step,
             pushes: 3,
             pulls: 1,

@@ -106,19 +106,8 @@ struct Health {
 }
 
 async fn health_of(pool: &sqlx::PgPool, config_id: ConfigId) -> Result<Health, sqlx::Error> {
-    let breaker: Option<(String, Option<DateTime<Utc>>, i32)> = sqlx::query_as(
-        "SELECT state, open_until, consecutive_failures FROM circuit_breaker_state \
-         WHERE config_id = $1",
-    )
-    .bind(config_id)
-    .fetch_optional(pool)
-    .await?;
-    let oldest: Option<DateTime<Utc>> = sqlx::query_scalar(
-        "SELECT min(created_at) FROM outbox WHERE config_id = $1 AND sent_at IS NULL",
-    )
-    .bind(config_id)
-    .fetch_one(pool)
-    .await?;
+    let breaker = sync_core::shared_breaker::standing(pool, config_id).await?;
+    let oldest = sync_core::db::outbox::oldest_unsent(pool, config_id).await?;
     let (state, open_until, failures) = breaker.unwrap_or(("CLOSED".to_owned(), None, 0));
     let circuit = match state.as_str() {
         "OPEN" => CircuitState::Open,

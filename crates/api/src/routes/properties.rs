@@ -53,12 +53,7 @@ pub struct UpdateProperty {
 
 /// Whether PostgreSQL knows the time zone name (its tz database is the reference here).
 async fn timezone_exists(db: impl PgExecutor<'_>, name: &str) -> Result<bool, ApiError> {
-    Ok(
-        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = $1)")
-            .bind(name)
-            .fetch_one(db)
-            .await?,
-    )
+    Ok(sync_core::db::properties::timezone_exists(db, name).await?)
 }
 
 async fn check_timezone(

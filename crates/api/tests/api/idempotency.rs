@@ -294,10 +294,12 @@ async fn keys_expire_after_24_hours(pool: PgPool) {
         .execute(&app.pool)
         .await
         .expect("age the key again");
-    let deleted =
-        api::idempotency::store::delete_expired(&app.pool, Duration::from_secs(24 * 3600))
-            .await
-            .expect("sweep");
+    let deleted = sync_core::db::api_idempotency_keys::delete_expired(
+        &app.pool,
+        Duration::from_secs(24 * 3600),
+    )
+    .await
+    .expect("sweep");
     assert_eq!(deleted, 1);
     let left: Vec<String> = sqlx::query_scalar("SELECT idempotency_key FROM api_idempotency_keys")
         .fetch_all(&app.pool)

@@ -154,3 +154,16 @@ pub async fn delete_row(db: impl PgExecutor<'_>, id: Uuid) -> Result<(), sqlx::E
         .await?;
     Ok(())
 }
+
+/// Forgets every row of `config_id` here: the QloApps side is a new shop (`api demo-setup
+/// --fresh-qloapps`, through `shop_state::forget`).
+pub async fn delete_of_config(
+    db: impl sqlx::PgExecutor<'_>,
+    config_id: crate::domain::ConfigId,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM qloapps_inventory_holds WHERE config_id = $1")
+        .bind(config_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}

@@ -28,6 +28,59 @@ pub async fn insert_guest(
     .await
 }
 
+/// A guest of the property with this email (case-insensitive), if any.
+pub async fn find_by_email(
+    db: impl PgExecutor<'_>,
+    property_id: crate::domain::PropertyId,
+    email: &str,
+) -> Result<Option<GuestId>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT id FROM guests WHERE property_id = $1 AND lower(email) = lower($2) ORDER BY created_at, id LIMIT 1",
+    )
+    .bind(property_id)
+    .bind(email)
+    .fetch_optional(db)
+    .await
+}
+
+/// A guest of the property with this normalised phone, if any.
+pub async fn find_by_phone(
+    db: impl PgExecutor<'_>,
+    property_id: crate::domain::PropertyId,
+    phone_normalized: &str,
+) -> Result<Option<GuestId>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT id FROM guests WHERE property_id = $1 AND phone_normalized = $2
+         ORDER BY created_at, id LIMIT 1",
+    )
+    .bind(property_id)
+    .bind(phone_normalized)
+    .fetch_optional(db)
+    .await
+}
+
+/// (id, first name, last name) of up to `limit` guests with a reservation of the property
+/// arriving on `check_in`, oldest guest first.
+pub async fn arriving_on(
+    db: impl PgExecutor<'_>,
+    property_id: crate::domain::PropertyId,
+    check_in: chrono::NaiveDate,
+    limit: i64,
+) -> Result<Vec<(GuestId, String, String)>, sqlx::Error> {
+    let rows: Vec<(GuestId, String, String, chrono::DateTime<chrono::Utc>)> = sqlx::query_as(
+        "SELECT DISTINCT g.id, g.first_name, g.last_name, g.created_at FROM reservations r
+         JOIN guests g ON g.id = r.guest_id
+         WHERE r.property_id = $1 AND r.check_in = $2
+         ORDER BY g.created_at, g.id LIMIT $3",
+    )
+    .bind(property_id)
+    .bind(check_in)
+    .bind(limit)
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(|(id, f, l, _)| (id, f, l)).collect())
+}
+
 pub async fn get_guest(db: impl PgExecutor<'_>, id: GuestId) -> Result<Option<Guest>, sqlx::Error> {
     sqlx::query_as(&format!("SELECT {COLUMNS} FROM guests WHERE id = $1"))
         .bind(id)

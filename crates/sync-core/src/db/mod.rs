@@ -12,7 +12,9 @@ use sqlx::PgPool;
 
 use crate::config::{ConfigError, DatabaseSettings};
 
+pub mod activity;
 pub mod advisory_lock;
+pub mod api_idempotency_keys;
 pub mod availability;
 pub mod guests;
 pub mod outbox;

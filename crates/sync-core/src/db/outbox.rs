@@ -47,6 +47,19 @@ pub async fn count_unsent(
         .await
 }
 
+/// When the config's oldest unsent message was written, if any is waiting.
+pub async fn oldest_unsent(
+    db: impl PgExecutor<'_>,
+    config_id: crate::domain::ConfigId,
+) -> sqlx::Result<Option<DateTime<Utc>>> {
+    sqlx::query_scalar(
+        "SELECT min(created_at) FROM outbox WHERE config_id = $1 AND sent_at IS NULL",
+    )
+    .bind(config_id)
+    .fetch_one(db)
+    .await
+}
+
 #[derive(Debug, sqlx::FromRow)]
 pub struct OutboxRow {
     pub id: i64,

@@ -83,3 +83,12 @@ pub async fn lock_property(
     .fetch_optional(db)
     .await
 }
+
+/// Whether PostgreSQL knows the time zone name (its tz database is the reference for a
+/// property's zone).
+pub async fn timezone_exists(db: impl PgExecutor<'_>, name: &str) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = $1)")
+        .bind(name)
+        .fetch_one(db)
+        .await
+}

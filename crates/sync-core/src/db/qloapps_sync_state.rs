@@ -223,6 +223,35 @@ pub async fn configs_with_old_running_pulls(
     .await
 }
 
+/// `watermark`, `watermark_at`, `watermark_zone` of the config's newest pull that stored one.
+pub async fn latest_pull_watermark(
+    db: impl PgExecutor<'_>,
+    config_id: ConfigId,
+) -> Result<Option<(Option<String>, Option<DateTime<Utc>>, Option<String>)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT watermark, watermark_at, watermark_zone FROM qloapps_sync_state
+         WHERE config_id = $1 AND direction = 'inbound' AND operation = 'pull' AND watermark IS NOT NULL
+         ORDER BY started_at DESC LIMIT 1",
+    )
+    .bind(config_id)
+    .fetch_optional(db)
+    .await
+}
+
+/// When a pull of the config last succeeded.
+pub async fn last_successful_pull(
+    db: impl PgExecutor<'_>,
+    config_id: ConfigId,
+) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT max(last_successful_sync) FROM qloapps_sync_state
+         WHERE config_id = $1 AND direction = 'inbound' AND operation = 'pull'",
+    )
+    .bind(config_id)
+    .fetch_one(db)
+    .await
+}
+
 /// History of a config's runs, newest first, optionally of one status.
 pub async fn list_runs(
     db: impl PgExecutor<'_>,

@@ -8,9 +8,10 @@
 //! reservations checking in that day (`reservations_property_check_in_idx`), a handful of
 //! rows, folded and compared in Rust.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use sqlx::PgConnection;
 
+use crate::db::guests;
 use crate::domain::guest::NewGuest;
 use crate::domain::{normalize_phone, GuestId, PropertyId};
 
@@ -64,50 +65,23 @@ pub async fn match_or_create(
     check_in: NaiveDate,
 ) -> Result<(GuestId, MatchRule), sqlx::Error> {
     if let Some(email) = usable_email(candidate.email.as_deref()) {
-        let found: Option<GuestId> = sqlx::query_scalar(
-            "SELECT id FROM guests WHERE property_id = $1 AND email IS NOT NULL AND lower(email) = lower($2)
-             ORDER BY created_at, id LIMIT 1",
-        )
-        .bind(property_id)
-        .bind(&email)
-        .fetch_optional(&mut *conn)
-        .await?;
-        if let Some(id) = found {
+        if let Some(id) = guests::find_by_email(&mut *conn, property_id, &email).await? {
             return Ok((id, MatchRule::Email));
         }
     }
     if let Some(phone) = usable_phone(candidate.phone.as_deref()) {
-        let found: Option<GuestId> = sqlx::query_scalar(
-            "SELECT id FROM guests WHERE property_id = $1 AND phone_normalized IS NOT NULL AND phone_normalized = $2
-             ORDER BY created_at, id LIMIT 1",
-        )
-        .bind(property_id)
-        .bind(&phone)
-        .fetch_optional(&mut *conn)
-        .await?;
-        if let Some(id) = found {
+        if let Some(id) = guests::find_by_phone(&mut *conn, property_id, &phone).await? {
             return Ok((id, MatchRule::Phone));
         }
     }
-    let rows: Vec<(GuestId, String, String, DateTime<Utc>)> = sqlx::query_as(
-        "SELECT DISTINCT g.id, g.first_name, g.last_name, g.created_at FROM reservations r
-         JOIN guests g ON g.id = r.guest_id
-         WHERE r.property_id = $1 AND r.check_in = $2
-         ORDER BY g.created_at, g.id LIMIT $3",
-    )
-    .bind(property_id)
-    .bind(check_in)
-    .bind(MAX_NAME_CANDIDATES)
-    .fetch_all(&mut *conn)
-    .await?;
-    let same_day: Vec<(GuestId, String, String)> =
-        rows.into_iter().map(|(id, f, l, _)| (id, f, l)).collect();
+    let same_day =
+        guests::arriving_on(&mut *conn, property_id, check_in, MAX_NAME_CANDIDATES).await?;
     let wanted = (candidate.first_name.as_str(), candidate.last_name.as_str());
     if let Some(id) = best_name_match(wanted, &same_day) {
         return Ok((id, MatchRule::NameAndCheckIn));
     }
     let new = new_guest(candidate);
-    let guest = crate::db::guests::insert_guest(&mut *conn, property_id, &new).await?;
+    let guest = guests::insert_guest(&mut *conn, property_id, &new).await?;
     Ok((guest.id, MatchRule::NewGuest))
 }
 

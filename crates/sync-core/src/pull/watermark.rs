@@ -9,6 +9,7 @@
 //! than the start of the run that stored it, so old-zone times read in a new zone that is
 //! behind can never push it into the future.
 
+use crate::db::qloapps_sync_state as sync_state;
 use std::time::Duration;
 
 use chrono::{DateTime, LocalResult, NaiveDate, NaiveDateTime, Offset, TimeZone, Utc};
@@ -156,28 +157,12 @@ impl PreviousPull {
     }
 }
 
-/// `watermark`, `watermark_at`, `watermark_zone` of a run.
-type StoredMark = (Option<String>, Option<DateTime<Utc>>, Option<String>);
-
 pub async fn previous_pull(
     db: impl PgExecutor<'_> + Copy,
     config_id: ConfigId,
 ) -> Result<PreviousPull, sqlx::Error> {
-    let row: Option<StoredMark> = sqlx::query_as(
-        "SELECT watermark, watermark_at, watermark_zone FROM qloapps_sync_state
-         WHERE config_id = $1 AND direction = 'inbound' AND operation = 'pull' AND watermark IS NOT NULL
-         ORDER BY started_at DESC LIMIT 1",
-    )
-    .bind(config_id)
-    .fetch_optional(db)
-    .await?;
-    let last_successful_sync: Option<DateTime<Utc>> = sqlx::query_scalar(
-        "SELECT max(last_successful_sync) FROM qloapps_sync_state
-         WHERE config_id = $1 AND direction = 'inbound' AND operation = 'pull'",
-    )
-    .bind(config_id)
-    .fetch_one(db)
-    .await?;
+    let row = sync_state::latest_pull_watermark(db, config_id).await?;
+    let last_successful_sync = sync_state::last_successful_pull(db, config_id).await?;
     let (watermark, watermark_at, watermark_zone) = row.unwrap_or_default();
     Ok(PreviousPull {
         watermark,

@@ -1,0 +1,16 @@
+//! What qlosync knows of one QloApps shop, forgotten at once when the shop is a new one (a
+//! fresh simulator numbers its orders from 1 again): order mappings, owned rate rules and
+//! holds, the breaker and the limiter. Each table is cleared by its own writer.
+
+use sqlx::PgConnection;
+
+use crate::domain::ConfigId;
+use crate::{availability, db, rates, shared_breaker, shared_limiter};
+
+pub async fn forget(conn: &mut PgConnection, config_id: ConfigId) -> Result<(), sqlx::Error> {
+    db::qloapps_reservation_mappings::delete_of_config(&mut *conn, config_id).await?;
+    rates::store::delete_of_config(&mut *conn, config_id).await?;
+    availability::store::delete_of_config(&mut *conn, config_id).await?;
+    shared_breaker::delete_of_config(&mut *conn, config_id).await?;
+    shared_limiter::delete_of_config(&mut *conn, config_id).await
+}
