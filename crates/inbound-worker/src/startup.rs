@@ -77,3 +77,17 @@ impl InboundWorker {
         consumed
     }
 }
+
+/// What `main` runs: the configuration from the environment, logging, then the process until
+/// SIGTERM or Ctrl-C.
+pub async fn run_from_env() -> anyhow::Result<()> {
+    let config =
+        crate::WorkerConfig::from_env().context("reading the inbound-worker configuration")?;
+    sync_core::telemetry::init(&config.common.log);
+    let process = InboundWorker::build(config)
+        .await
+        .context("starting the inbound worker")?;
+    process
+        .run_until_stopped(sync_core::shutdown::on_signal())
+        .await
+}

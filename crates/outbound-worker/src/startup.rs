@@ -97,3 +97,17 @@ impl OutboundWorker {
         consumed
     }
 }
+
+/// What `main` runs: the configuration from the environment, logging, then the process until
+/// SIGTERM or Ctrl-C.
+pub async fn run_from_env() -> anyhow::Result<()> {
+    let config =
+        crate::WorkerConfig::from_env().context("reading the outbound-worker configuration")?;
+    sync_core::telemetry::init(&config.common.log);
+    let process = OutboundWorker::build(config)
+        .await
+        .context("starting the outbound worker")?;
+    process
+        .run_until_stopped(sync_core::shutdown::on_signal())
+        .await
+}

@@ -348,7 +348,7 @@ impl Transport {
         };
         count(resource, &method, &status);
         metrics::histogram!(
-            "qloapps_request_duration_seconds",
+            "qlosync_qloapps_request_duration_seconds",
             "resource" => resource,
             "method" => method.clone()
         )
@@ -385,7 +385,7 @@ fn is_retryable(err: &Error) -> bool {
 
 fn count(resource: &'static str, method: &str, status: &str) {
     metrics::counter!(
-        "qloapps_requests_total",
+        "qlosync_qloapps_requests_total",
         "resource" => resource,
         "method" => method.to_owned(),
         "status" => status.to_owned()

@@ -1,6 +1,7 @@
 //! qlosync's shared library: everything the four binaries have in common.
 
 pub mod availability;
+pub mod cli;
 pub mod config;
 pub mod crypto;
 pub mod db;
@@ -10,8 +11,10 @@ pub mod guest_match;
 pub mod http_server;
 pub mod keyed_lock;
 pub mod messages;
+pub mod metrics_catalog;
 pub mod ops_server;
 pub mod outbox;
+pub mod process_metrics;
 pub mod pull;
 pub mod push;
 pub mod qlo_clients;

@@ -71,3 +71,17 @@ impl SyncScheduler {
             .context("serving /health, /ready, /metrics")
     }
 }
+
+/// What `main` runs: the configuration from the environment, logging, then the process until
+/// SIGTERM or Ctrl-C.
+pub async fn run_from_env() -> anyhow::Result<()> {
+    let config =
+        crate::SchedulerConfig::from_env().context("reading the sync-scheduler configuration")?;
+    sync_core::telemetry::init(&config.log);
+    let process = SyncScheduler::build(config)
+        .await
+        .context("starting the sync scheduler")?;
+    process
+        .run_until_stopped(sync_core::shutdown::on_signal())
+        .await
+}

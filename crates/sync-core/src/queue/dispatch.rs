@@ -16,7 +16,7 @@ use tracing::{debug, info, warn, Instrument};
 
 use super::{
     headers::{self as h},
-    metrics::{record_outcome, Outcome},
+    metrics::{record_settled, Outcome},
     ConfirmPublisher, Delivered, HandleError, MessageHandler, QueueError, Topology,
 };
 use crate::messages::QueueKind;
@@ -68,16 +68,23 @@ where
     H: MessageHandler<M>,
 {
     let now = Utc::now();
+    let started = std::time::Instant::now();
     let history = History::read(&delivery.properties, now);
     let (event_type, decision) = decide::<M, H>(&ctx, &delivery, &history, now).await;
-    let outcome = match &decision {
-        Decision::Ack => Outcome::Ok,
-        Decision::Retry { .. } => Outcome::Retried,
-        Decision::Defer { .. } => Outcome::Deferred,
-        Decision::DeadLetter { .. } => Outcome::DeadLettered,
+    let (outcome, dead_letter_reason) = match &decision {
+        Decision::Ack => (Outcome::Ok, None),
+        Decision::Retry { .. } => (Outcome::Retried, None),
+        Decision::Defer { .. } => (Outcome::Deferred, None),
+        Decision::DeadLetter { reason, .. } => (Outcome::DeadLettered, Some(*reason)),
     };
     match apply(&ctx, &delivery, &history, decision, now).await {
-        Ok(()) => record_outcome(&ctx.queue, &event_type, outcome),
+        Ok(()) => record_settled(
+            &ctx.queue,
+            &event_type,
+            outcome,
+            dead_letter_reason,
+            started.elapsed(),
+        ),
         Err(e) => {
             // nothing was lost: the delivery is still unacked and goes back to the queue
             warn!(queue = %ctx.queue, error = %e, "could not settle a delivery; requeueing it");
