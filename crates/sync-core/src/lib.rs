@@ -20,6 +20,7 @@ pub mod push;
 pub mod qlo_clients;
 pub mod queue;
 pub mod rates;
+pub mod readiness;
 pub mod reconcile;
 pub mod relay;
 pub mod shared_breaker;
@@ -28,6 +29,7 @@ pub mod shared_resilience;
 pub mod shutdown;
 pub mod sync_error;
 pub mod sync_lock;
+pub mod systemd;
 pub mod telemetry;
 #[cfg(feature = "test-support")]
 pub mod test_fixtures;

@@ -26,7 +26,8 @@ pub use store::{outbox_backlog, record_backlog_metrics, Backlog};
 
 use crate::messages::QueueKind;
 use crate::queue::{
-    connect, message_properties, Backoff, ConfirmPublisher, PendingConfirm, QueueError, Topology,
+    connect, message_properties, Backoff, BrokerStatus, ConfirmPublisher, PendingConfirm,
+    QueueError, Topology,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -49,6 +50,9 @@ pub struct OutboxRelay {
     url: String,
     topology: Topology,
     config: RelayConfig,
+    /// The relay's link for `/ready`: its connection, its publishing channel, and whether its
+    /// loop runs (the `consumer` flag of a [`BrokerStatus`]).
+    status: BrokerStatus,
 }
 
 /// The relay's broker link, opened lazily and dropped when it breaks.
@@ -69,7 +73,13 @@ impl OutboxRelay {
             url: amqp_url.into(),
             topology,
             config,
+            status: BrokerStatus::default(),
         }
+    }
+
+    /// Follows the relay's broker link and loop, for the api's `/ready`.
+    pub fn status(&self) -> BrokerStatus {
+        self.status.clone()
     }
 
     /// Relays until `cancel` fires; the batch in progress is finished first. Returns Err only
@@ -84,6 +94,9 @@ impl OutboxRelay {
         ));
         let mut backoff = Backoff::new(self.config.backoff_min, self.config.backoff_max);
         let mut link: Option<Link> = None;
+        self.status.set_connected(true);
+        let stopped = self.status.clone();
+        let _running = scopeguard_stop(move || stopped.set_connected(false));
         while !cancel.is_cancelled() {
             match self.cycle(&mut link).await {
                 Ok(report) if report.claimed == self.config.batch_size as usize => {
@@ -157,6 +170,7 @@ impl OutboxRelay {
             .await?
             .with_confirm_timeout(self.config.confirm_timeout);
         self.topology.declare(publisher.channel()).await?;
+        self.status.set_link(&connection, publisher.channel());
         info!("outbox relay connected to the broker");
         Ok(Link {
             connection,
@@ -251,4 +265,17 @@ async fn close(link: Option<Link>) {
             let _ = link.connection.close(200, "relay stopping").await;
         }
     }
+}
+
+/// Runs `f` when dropped: the relay's status goes down however `run` ends.
+fn scopeguard_stop(f: impl FnOnce()) -> impl Drop {
+    struct Guard<F: FnOnce()>(Option<F>);
+    impl<F: FnOnce()> Drop for Guard<F> {
+        fn drop(&mut self) {
+            if let Some(f) = self.0.take() {
+                f();
+            }
+        }
+    }
+    Guard(Some(f))
 }

@@ -8,6 +8,7 @@
 
 pub mod cli;
 mod config;
+pub mod gauges;
 pub mod jobs;
 pub mod schedule;
 pub mod scheduler;

@@ -25,6 +25,8 @@ pub struct Scheduler {
     pub timing: Timing,
     pub max_concurrent: usize,
     pub shutdown_grace: Duration,
+    /// Beats on every tick that listed the configs: the scheduler's `/ready`.
+    pub heartbeat: sync_core::readiness::Heartbeat,
 }
 
 /// The configs to pull: enabled, of a property whose channel manager is QloApps.
@@ -66,7 +68,12 @@ impl Scheduler {
                         }
                     }
                     let configs = match syncing_configs(&self.pool).await {
-                        Ok(configs) => configs,
+                        Ok(configs) => {
+                            self.heartbeat.beat();
+                            metrics::gauge!(crate::gauges::LAST_TICK)
+                                .set(chrono::Utc::now().timestamp() as f64);
+                            configs
+                        }
                         Err(error) => {
                             tracing::warn!(%error, "cannot list QloApps configs; trying again next tick");
                             continue;
@@ -93,7 +100,7 @@ impl Scheduler {
             JobOutcome::NotSyncing(_) => "not_syncing",
             JobOutcome::Failed(_) => "failed",
         };
-        metrics::counter!("qlosync_scheduler_runs_total", "outcome" => label).increment(1);
+        metrics::counter!(crate::gauges::SCHEDULER_RUNS, "outcome" => label).increment(1);
         match outcome {
             JobOutcome::Completed(r) => {
                 let c = &r.counts;

@@ -186,6 +186,7 @@ where
             )
             .await?;
         backoff.reset();
+        self.status.set_link(connection, &channel);
         self.status.set_connected(true);
         info!(%queue, prefetch = self.config.prefetch, "consuming");
 

@@ -27,5 +27,5 @@ pub use metrics::{queue_depth, record_queue_depths, watch_queue_depths};
 pub use publisher::{
     message_properties, ConfirmPublisher, PendingConfirm, DEFAULT_CONFIRM_TIMEOUT,
 };
-pub use status::BrokerStatus;
+pub use status::{BrokerReport, BrokerStatus};
 pub use topology::Topology;
