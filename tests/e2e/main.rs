@@ -10,6 +10,7 @@ mod correlation;
 mod db_restart;
 mod dlq;
 mod idempotency;
+mod monitoring;
 mod observability;
 mod pull;
 mod push;

@@ -110,6 +110,8 @@ pub fn builder() -> Result<PrometheusBuilder, metrics_exporter_prometheus::Build
 /// Registers the `# HELP` text of every metric of this crate and of the QloApps client.
 pub fn describe() {
     qlo_client::metrics_catalog::describe();
+    // unlabelled counters exist from the start (at 0), so alerts and rate() see them
+    metrics::counter!(qlo_client::metrics_catalog::RATE_LIMITER_WAITS).increment(0);
     describe_counter!(
         MESSAGES_TOTAL,
         "Queue deliveries handled, by queue, event type and outcome (ok, retried, deferred, dead_lettered)"
@@ -244,10 +246,9 @@ pub fn record_pull(
     let config_id = config_id.to_string();
     metrics::counter!(PULLS_TOTAL, "config_id" => config_id.clone(), "trigger" => trigger, "outcome" => outcome)
         .increment(1);
-    if failed_orders > 0 {
-        metrics::counter!(PULL_FAILED_ORDERS_TOTAL, "config_id" => config_id)
-            .increment(u64::from(failed_orders));
-    }
+    // incremented by 0 too, so the series exists before the first failed order
+    metrics::counter!(PULL_FAILED_ORDERS_TOTAL, "config_id" => config_id)
+        .increment(u64::from(failed_orders));
 }
 
 #[cfg(test)]

@@ -35,9 +35,6 @@ pub const SCHEDULER_RUNS: &str = "qlosync_scheduler_runs_total";
 /// Open pull failures per config (`sync_core::metrics_catalog::PULL_FAILURES`).
 const PULL_FAILURES: &str = sync_core::metrics_catalog::PULL_FAILURES;
 
-/// How often the gauges are read.
-pub const EVERY: Duration = Duration::from_secs(15);
-
 /// Registers the `# HELP` text of this crate's metrics.
 pub fn describe() {
     describe_gauge!(
@@ -84,13 +81,21 @@ pub struct Readings {
     last_log_id: Option<i64>,
     out_of_sync: HashSet<String>,
     pull_failures: HashSet<String>,
+    breakers: HashSet<String>,
 }
 
-/// Sets a gauge per row and the resting value for the configs seen before but not now.
-fn set_all(name: &'static str, rows: &[(String, f64)], seen: &mut HashSet<String>, rest: f64) {
+/// Sets a gauge for every config: its row's value, or `rest` for the syncing configs without
+/// a row and the configs seen before that have none now.
+fn set_all(
+    name: &'static str,
+    rows: &[(String, f64)],
+    configs: &[String],
+    seen: &mut HashSet<String>,
+    rest: f64,
+) {
     let now: HashSet<String> = rows.iter().map(|(id, _)| id.clone()).collect();
-    for gone in seen.difference(&now) {
-        metrics::gauge!(name, "config_id" => gone.clone()).set(rest);
+    for id in seen.iter().chain(configs).filter(|id| !now.contains(*id)) {
+        metrics::gauge!(name, "config_id" => id.clone()).set(rest);
     }
     for (id, value) in rows {
         metrics::gauge!(name, "config_id" => id.clone()).set(*value);
@@ -104,12 +109,23 @@ pub async fn refresh(
     limit: &RateLimitConfig,
     readings: &mut Readings,
 ) -> sqlx::Result<()> {
+    let configs: Vec<String> = crate::scheduler::syncing_configs(pool)
+        .await?
+        .into_iter()
+        .map(|id| id.to_string())
+        .collect();
     let out_of_sync: Vec<(String, f64)> = sqlx::query_as(
         "SELECT config_id::text, count(*)::float8 FROM qloapps_out_of_sync GROUP BY config_id",
     )
     .fetch_all(pool)
     .await?;
-    set_all(OUT_OF_SYNC, &out_of_sync, &mut readings.out_of_sync, 0.0);
+    set_all(
+        OUT_OF_SYNC,
+        &out_of_sync,
+        &configs,
+        &mut readings.out_of_sync,
+        0.0,
+    );
 
     let failures: Vec<(String, f64)> = sqlx::query_as(
         "SELECT config_id::text, count(*)::float8 FROM qloapps_pull_failures
@@ -117,30 +133,48 @@ pub async fn refresh(
     )
     .fetch_all(pool)
     .await?;
-    set_all(PULL_FAILURES, &failures, &mut readings.pull_failures, 0.0);
+    set_all(
+        PULL_FAILURES,
+        &failures,
+        &configs,
+        &mut readings.pull_failures,
+        0.0,
+    );
 
+    // a config without a breaker row has never failed: closed
     let breakers: Vec<(String, String)> =
         sqlx::query_as("SELECT config_id::text, state FROM circuit_breaker_state")
             .fetch_all(pool)
             .await?;
-    for (id, state) in breakers {
-        let value = match state.as_str() {
-            "OPEN" => 1.0,
-            "HALF_OPEN" => 2.0,
-            _ => 0.0,
-        };
-        metrics::gauge!(BREAKER_STATE, "config_id" => id).set(value);
-    }
+    let breakers: Vec<(String, f64)> = breakers
+        .into_iter()
+        .map(|(id, state)| {
+            let value = match state.as_str() {
+                "OPEN" => 1.0,
+                "HALF_OPEN" => 2.0,
+                _ => 0.0,
+            };
+            (id, value)
+        })
+        .collect();
+    set_all(
+        BREAKER_STATE,
+        &breakers,
+        &configs,
+        &mut readings.breakers,
+        0.0,
+    );
 
-    let buckets: Vec<uuid::Uuid> =
-        sqlx::query_scalar("SELECT config_id FROM qloapps_rate_limit_buckets")
-            .fetch_all(pool)
-            .await?;
-    for config_id in buckets {
+    for id in &configs {
+        let Ok(config_id) = uuid::Uuid::parse_str(id) else {
+            continue;
+        };
         let available = PgRateLimiter::new(pool.clone(), config_id, *limit)
             .available()
             .await?;
-        metrics::gauge!(RATE_LIMIT_AVAILABLE, "config_id" => config_id.to_string()).set(available);
+        metrics::gauge!(RATE_LIMIT_AVAILABLE, "config_id" => id.clone()).set(available);
+        // the series exists from the start, so rate() sees the first conflict
+        metrics::counter!(CONFLICTS_TOTAL, "config_id" => id.clone()).increment(0);
     }
 
     // the newest completed pull of each config, through the (config_id, started_at) index
@@ -180,12 +214,13 @@ pub async fn refresh(
     Ok(())
 }
 
-/// Reads the gauges every [`EVERY`] until cancelled; a database that is away only skips a
-/// reading.
+/// Reads the gauges every `every` (`QLOSYNC_GAUGES_INTERVAL_MS`) until cancelled; a database
+/// that is away only skips a reading. `interval` is the pull interval, exported as is.
 pub async fn run(
     pool: PgPool,
     limit: RateLimitConfig,
     interval: Duration,
+    every: Duration,
     cancel: CancellationToken,
 ) {
     metrics::gauge!(PULL_INTERVAL).set(interval.as_secs_f64());
@@ -196,7 +231,7 @@ pub async fn run(
         }
         tokio::select! {
             _ = cancel.cancelled() => break,
-            _ = tokio::time::sleep(EVERY) => {}
+            _ = tokio::time::sleep(every) => {}
         }
     }
 }

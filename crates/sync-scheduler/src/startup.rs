@@ -20,6 +20,8 @@ pub struct SyncScheduler {
     reconcile: ReconcileContext,
     /// The shared rate limit, for the `qlosync_rate_limit_available` gauge.
     rate_limit: qlo_client::RateLimitConfig,
+    /// `QLOSYNC_GAUGES_INTERVAL_MS`: how often the database gauges are read.
+    gauges_every: std::time::Duration,
 }
 
 impl SyncScheduler {
@@ -63,6 +65,7 @@ impl SyncScheduler {
             ops,
             reconcile,
             rate_limit,
+            gauges_every: config.gauges_interval,
         })
     }
 
@@ -80,6 +83,7 @@ impl SyncScheduler {
             self.scheduler.pool.clone(),
             self.rate_limit,
             self.scheduler.timing.interval,
+            self.gauges_every,
             shutdown.child_token(),
         ));
         self.scheduler.run_until_stopped(shutdown.clone()).await;

@@ -334,6 +334,11 @@ pub const SCHEDULER: &[Setting] = &[
         "Time running pulls get to stop on SIGTERM",
     ),
     public(
+        "QLOSYNC_GAUGES_INTERVAL_MS",
+        "15000",
+        "How often the per-config gauges of the shared state are read from PostgreSQL",
+    ),
+    public(
         "QLOSYNC_RECONCILE_INTERVAL_MS",
         "86400000",
         "How often each config's rates and availability are reconciled",
