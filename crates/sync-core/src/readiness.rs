@@ -103,3 +103,39 @@ pub fn summarise(
     });
     (ready, body)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_heartbeat_is_ready_only_after_a_recent_beat() {
+        let heartbeat = Heartbeat::default();
+        assert!(
+            heartbeat.check(Duration::from_secs(5)).is_err(),
+            "no tick yet"
+        );
+        heartbeat.beat();
+        assert!(heartbeat.check(Duration::from_secs(5)).is_ok());
+        heartbeat.0.store(
+            chrono::Utc::now().timestamp_millis() - 60_000,
+            Ordering::SeqCst,
+        );
+        let late = heartbeat.check(Duration::from_secs(5)).unwrap_err();
+        assert!(late.contains("60 s ago"), "{late}");
+    }
+
+    #[test]
+    fn informational_components_are_reported_without_making_the_process_unready() {
+        let checks = [
+            ("database", Ok(())),
+            ("outbox_relay", Err("stopped".to_owned())),
+        ];
+        let (ready, body) = summarise("test", &checks, &["outbox_relay"]);
+        assert!(ready, "{body}");
+        assert_eq!(body["checks"]["outbox_relay"], "stopped");
+        let (ready, body) = summarise("test", &checks, &[]);
+        assert!(!ready);
+        assert_eq!(body["status"], "unavailable");
+    }
+}
