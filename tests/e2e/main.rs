@@ -22,3 +22,4 @@ mod queue_type;
 mod rates;
 mod reconcile;
 mod reconcile_bookings;
+mod trace;

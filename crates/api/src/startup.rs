@@ -228,6 +228,7 @@ pub fn app(state: AppState) -> Router {
     router
         .layer(DefaultBodyLimit::max(state.http.body_limit_bytes))
         .layer(axum::middleware::from_fn(crate::telemetry::track_requests))
+        .layer(axum::middleware::from_fn(crate::trace_context::propagate))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(crate::routes::request_span)
@@ -254,10 +255,12 @@ fn cors(policy: &HttpPolicy) -> CorsLayer {
             header::CONTENT_TYPE,
             HeaderName::from_static("x-request-id"),
             HeaderName::from_static("x-correlation-id"),
+            HeaderName::from_static(qlosync_trace_context::HEADER),
             HeaderName::from_static(crate::idempotency::fingerprint::HEADER),
         ])
         .expose_headers([
             HeaderName::from_static("x-request-id"),
+            HeaderName::from_static(qlosync_trace_context::HEADER),
             HeaderName::from_static(crate::idempotency::fingerprint::REPLAYED_HEADER),
         ])
         .max_age(Duration::from_secs(600))

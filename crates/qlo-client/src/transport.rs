@@ -210,6 +210,10 @@ impl HttpExec for ReqwestExec {
             .client
             .request(method, url)
             .basic_auth(self.api_key.expose_secret(), Some(""));
+        // inside a trace (a message's, an API request's): this call is a span of it
+        if let Some(traceparent) = qlosync_trace_context::next_header() {
+            request = request.header(qlosync_trace_context::HEADER, traceparent);
+        }
         if let Some(body) = body {
             request = request
                 .header(http::header::CONTENT_TYPE, body.content_type)

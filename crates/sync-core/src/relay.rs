@@ -246,6 +246,13 @@ impl OutboxRelay {
             row.created_at.timestamp(),
             &row.config_id.to_string(),
         );
+        // the trace context the change was written in travels as an AMQP header
+        let props = crate::queue::with_traceparent(
+            props,
+            row.payload
+                .get(qlosync_trace_context::HEADER)
+                .and_then(serde_json::Value::as_str),
+        );
         publisher
             .send("", &self.topology.work_queue(kind), &payload, props)
             .await
