@@ -1,4 +1,4 @@
-//! W3C Trace Context (`traceparent`, https://www.w3.org/TR/trace-context/ level 1) as qlosync
+//! W3C Trace Context level 1 (the `traceparent` header, version 00) as qlosync
 //! carries it: the api takes the request's `traceparent` (or starts a trace), every message a
 //! change writes keeps it in its envelope (the outbox row's payload) and the relay sends it as
 //! the AMQP header `traceparent`; the worker handles the message inside that trace and each
