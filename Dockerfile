@@ -13,6 +13,11 @@ RUN npm run build
 # ---- build -------------------------------------------------------------------------------------
 FROM rust:1-bookworm AS build
 WORKDIR /src
+# .git is not in the build context (.dockerignore): the commit `--version` and
+# qlosync_build_info report comes in as a build argument (docker compose passes it; without it
+# the binaries say "unknown")
+ARG QLOSYNC_GIT_COMMIT=unknown
+ENV QLOSYNC_GIT_COMMIT=${QLOSYNC_GIT_COMMIT}
 COPY . .
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/src/target \

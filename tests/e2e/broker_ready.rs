@@ -62,6 +62,21 @@ async fn a_workers_ready_is_503_while_rabbitmq_is_down_and_200_once_it_reconnect
     .await;
     assert_eq!(body["broker"], "not connected", "{body}");
     assert_eq!(body["database"], "ok", "{body}");
+    assert_eq!(body["checks"]["consumer"], "not consuming", "{body}");
+    assert_eq!(body["checks"]["database"], "ok", "{body}");
+    // the api keeps taking writes into the outbox: 200, with its relay's link reported down
+    let api_ready = format!("{}/ready", stack.api_url);
+    let body = eventually(
+        "the api reporting its relay's broker down",
+        WAIT,
+        || async {
+            let (status, body) = probe(&http, &api_ready).await;
+            assert_eq!(status, 200, "the api stays ready for writes: {body}");
+            (body["checks"]["broker_connection"] != "ok").then_some(body)
+        },
+    )
+    .await;
+    assert_eq!(body["checks"]["database"], "ok", "{body}");
     eventually("the inbound worker's /ready 503", WAIT, || async {
         (probe(&http, &inbound_ready).await.0 == 503).then_some(())
     })

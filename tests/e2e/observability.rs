@@ -65,7 +65,7 @@ async fn health_ready_and_metrics_follow_a_push(pool: PgPool) {
     );
     let posts = series(
         &metrics,
-        "qloapps_requests_total",
+        "qlosync_qloapps_requests_total",
         &["resource=\"bookings\"", "method=\"POST\""],
     );
     assert!(
@@ -73,7 +73,7 @@ async fn health_ready_and_metrics_follow_a_push(pool: PgPool) {
         "QloApps calls by resource, method and status"
     );
     assert!(
-        metrics.contains("qloapps_request_duration_seconds"),
+        metrics.contains("qlosync_qloapps_request_duration_seconds"),
         "latency histograms"
     );
     assert!(

@@ -11,6 +11,8 @@ use crate::Stack;
 pub struct Process {
     cancel: CancellationToken,
     task: JoinHandle<anyhow::Result<()>>,
+    /// Where its `/health`, `/ready` and `/metrics` answer.
+    pub ops_url: String,
 }
 
 impl Process {
@@ -27,9 +29,14 @@ pub async fn inbound_worker(stack: &Stack) -> Process {
     let worker = inbound_worker::InboundWorker::build(config)
         .await
         .expect("inbound worker builds");
+    let ops_url = format!("http://{}", worker.ops_addr().expect("ops address"));
     let cancel = CancellationToken::new();
     let task = tokio::spawn(worker.run_until_stopped(cancel.clone()));
-    Process { cancel, task }
+    Process {
+        cancel,
+        task,
+        ops_url,
+    }
 }
 
 /// A scheduler polling every 250 ms, pages of 10.
@@ -38,13 +45,19 @@ pub async fn scheduler(stack: &Stack) -> Process {
         .env
         .with("QLOAPPS_SYNC_INTERVAL_MS", "250")
         .with("QLOAPPS_SYNC_TICK_MS", "10")
-        .with("QLOAPPS_PULL_PAGE_SIZE", "10");
+        .with("QLOAPPS_PULL_PAGE_SIZE", "10")
+        .with("QLOSYNC_GAUGES_INTERVAL_MS", "200");
     let config =
         sync_scheduler::SchedulerConfig::from_lookup(&env.lookup()).expect("scheduler settings");
     let scheduler = sync_scheduler::SyncScheduler::build(config)
         .await
         .expect("scheduler builds");
+    let ops_url = format!("http://{}", scheduler.ops_addr().expect("ops address"));
     let cancel = CancellationToken::new();
     let task = tokio::spawn(scheduler.run_until_stopped(cancel.clone()));
-    Process { cancel, task }
+    Process {
+        cancel,
+        task,
+        ops_url,
+    }
 }

@@ -1,9 +1,16 @@
-//! Command line: `api [serve]`, `api migrate`, `api gen-key`, `api dlq list|replay|discard`.
+//! Command line: `api [serve]`, `api check-config`, `api migrate`, `api gen-key`,
+//! `api dlq list|replay|discard`. Every setting is a flag and an environment variable
+//! (`--help`, `.env.example`).
 
 use clap::{Parser, Subcommand};
+use sync_core::cli::settings::{self as table, Setting};
 
 #[derive(Debug, Parser)]
-#[command(name = "api", version, about = "qlosync REST API")]
+#[command(
+    name = "api",
+    version = qlosync_build_info::long_version(),
+    about = "qlosync REST API"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -13,6 +20,9 @@ pub struct Cli {
 pub enum Command {
     /// Serve the REST API (the default). Does not migrate: run `api migrate` first.
     Serve,
+    /// Validate the whole configuration of `api serve`, print its effective values (secrets
+    /// redacted) and exit: 0 when valid, 2 when not.
+    CheckConfig,
     /// Apply pending database migrations and exit. Safe to start twice at once: sqlx holds a
     /// PostgreSQL advisory lock while migrating.
     Migrate,
@@ -43,9 +53,35 @@ pub enum Command {
 }
 
 impl Cli {
+    /// Parses the command line (the settings as flags too) and exports the flags given.
+    pub fn parse_with_settings() -> Cli {
+        table::parse(&settings())
+    }
+
     pub fn command(&self) -> Command {
         self.command.clone().unwrap_or(Command::Serve)
     }
+}
+
+/// Every setting `api serve` reads.
+pub fn settings() -> Vec<Setting> {
+    table::collect(&[
+        table::COMMON,
+        table::API,
+        table::BROKER,
+        table::CLIENT,
+        table::HTTP_LIMITS,
+    ])
+}
+
+/// The whole configuration of `api serve`, as `check-config` validates it.
+pub fn validate() -> Result<(), String> {
+    let env = &sync_core::config::process_env;
+    let settings = crate::config::Settings::from_env(env).map_err(|e| e.to_string())?;
+    sync_core::crypto::KeyRing::from_settings(&settings.crypto).map_err(|e| e.to_string())?;
+    crate::queue_samples::interval_from_env(env).map_err(|e| e.to_string())?;
+    sync_core::qlo_clients::ClientSettings::from_env(env).map_err(|e| e.to_string())?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -67,6 +103,14 @@ mod tests {
             Cli::parse_from(["api", "openapi"]).command(),
             Command::Openapi
         );
+        assert_eq!(
+            Cli::parse_from(["api", "check-config"]).command(),
+            Command::CheckConfig
+        );
         assert!(Cli::try_parse_from(["api", "explode"]).is_err());
+        use clap::CommandFactory;
+        <Cli as CommandFactory>::command()
+            .args(table::args(&settings()))
+            .debug_assert();
     }
 }

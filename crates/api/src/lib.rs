@@ -20,6 +20,7 @@ pub mod routes;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+pub mod trace_context;
 pub mod validate;
 
 pub use startup::{app, Application};

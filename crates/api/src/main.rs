@@ -1,17 +1,33 @@
 //! `api`: serve the REST API (default), apply migrations, print a new encryption key, or work
 //! the dead-letter queue (`api dlq`).
 
+use std::process::ExitCode;
+
 use anyhow::Context;
-use api::cli::{Cli, Command};
+use api::cli::{self, Cli, Command};
 use api::config::Settings;
 use api::startup::{migrate_database, shutdown_signal, Application};
-use clap::Parser;
 use sync_core::config::{process_env, DatabaseSettings, LogSettings};
 use tokio_util::sync::CancellationToken;
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    match Cli::parse().command() {
+fn main() -> anyhow::Result<ExitCode> {
+    // parsed before any thread starts: settings given as flags are exported to the environment
+    let cli = Cli::parse_with_settings();
+    if cli.command() == Command::CheckConfig {
+        return Ok(sync_core::cli::check::run(
+            "api",
+            qlosync_build_info::long_version(),
+            &cli::settings(),
+            cli::validate,
+        ));
+    }
+    tokio::runtime::Runtime::new()?.block_on(run(cli.command()))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn run(command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::CheckConfig => Ok(()),
         Command::GenKey => {
             let key = sync_core::crypto::generate_key();
             let bytes = sync_core::crypto::decode_key(&key).map_err(anyhow::Error::msg)?;

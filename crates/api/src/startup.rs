@@ -71,6 +71,12 @@ impl Application {
                 settings.relay.clone(),
             )
         });
+        state.relay = relay.as_ref().map(OutboxRelay::status);
+        crate::telemetry::describe();
+        sync_core::metrics_catalog::set_build_info(
+            qlosync_build_info::VERSION,
+            qlosync_build_info::COMMIT,
+        );
         let sample_every =
             crate::queue_samples::interval_from_env(&sync_core::config::process_env)?;
         Ok(Application {
@@ -98,6 +104,7 @@ impl Application {
     pub async fn run_until_stopped(self, shutdown: CancellationToken) -> anyhow::Result<()> {
         let address = self.listener.local_addr().context("listener address")?;
         tracing::info!(%address, relay = self.relay.is_some(), "api listening");
+        sync_core::systemd::started(&shutdown);
         // reconciliation jobs of an api that died are not left "running"
         let pool = self.state.pool.clone();
         tokio::spawn(async move {
@@ -189,6 +196,7 @@ pub fn build_state(pool: PgPool, keys: KeyRing, tokens: ApiTokens, http: HttpPol
         metrics: crate::telemetry::prometheus_handle(),
         http: Arc::new(http),
         dlq: None,
+        relay: None,
     }
 }
 
@@ -220,6 +228,7 @@ pub fn app(state: AppState) -> Router {
     router
         .layer(DefaultBodyLimit::max(state.http.body_limit_bytes))
         .layer(axum::middleware::from_fn(crate::telemetry::track_requests))
+        .layer(axum::middleware::from_fn(crate::trace_context::propagate))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(crate::routes::request_span)
@@ -246,10 +255,12 @@ fn cors(policy: &HttpPolicy) -> CorsLayer {
             header::CONTENT_TYPE,
             HeaderName::from_static("x-request-id"),
             HeaderName::from_static("x-correlation-id"),
+            HeaderName::from_static(qlosync_trace_context::HEADER),
             HeaderName::from_static(crate::idempotency::fingerprint::HEADER),
         ])
         .expose_headers([
             HeaderName::from_static("x-request-id"),
+            HeaderName::from_static(qlosync_trace_context::HEADER),
             HeaderName::from_static(crate::idempotency::fingerprint::REPLAYED_HEADER),
         ])
         .max_age(Duration::from_secs(600))

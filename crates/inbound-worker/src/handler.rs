@@ -69,7 +69,24 @@ impl InboundHandler {
                 (e.envelope.config_id.into(), PullKind::Booking(id))
             }
         };
-        match self.pull.pull_until(config_id, kind, &self.stop).await {
+        let pulled = self.pull.pull_until(config_id, kind, &self.stop).await;
+        let trigger = if matches!(kind, PullKind::Booking(_)) {
+            "booking"
+        } else {
+            "requested"
+        };
+        let (outcome, failed_orders) = match &pulled {
+            Ok(report) => ("ok", report.counts.failed),
+            Err(SyncError::PullBusy(_)) => ("busy", 0),
+            Err(
+                SyncError::ConfigNotFound(_)
+                | SyncError::SyncDisabled(_)
+                | SyncError::ChannelManagerOff(_),
+            ) => ("not_syncing", 0),
+            Err(_) => ("failed", 0),
+        };
+        sync_core::metrics_catalog::record_pull(config_id, trigger, outcome, failed_orders);
+        match pulled {
             Ok(report) => Ok(Some(report)),
             Err(SyncError::PullBusy(_)) if !matches!(kind, PullKind::Booking(_)) => {
                 tracing::info!(%config_id, "a pull is already running for this config; sync request skipped");

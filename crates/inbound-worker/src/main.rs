@@ -1,16 +1,21 @@
-//! `inbound-worker`: consumes `qloapps.inbound` and pulls QloApps bookings into the PMS.
+//! `inbound-worker`: consumes qloapps.inbound and pulls QloApps bookings into the PMS.
 
-use anyhow::Context;
-use inbound_worker::{InboundWorker, WorkerConfig};
+use std::process::ExitCode;
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    let config = WorkerConfig::from_env().context("reading the inbound-worker configuration")?;
-    sync_core::telemetry::init(&config.common.log);
-    let worker = InboundWorker::build(config)
-        .await
-        .context("starting the inbound worker")?;
-    worker
-        .run_until_stopped(sync_core::shutdown::on_signal())
-        .await
+use inbound_worker::cli::{self, Cli, Command};
+
+fn main() -> anyhow::Result<ExitCode> {
+    let cli = Cli::parse_with_settings();
+    match cli.command() {
+        Command::CheckConfig => Ok(sync_core::cli::check::run(
+            "inbound-worker",
+            qlosync_build_info::long_version(),
+            &cli::settings(),
+            cli::validate,
+        )),
+        Command::Run => {
+            tokio::runtime::Runtime::new()?.block_on(inbound_worker::startup::run_from_env())?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
 }

@@ -24,7 +24,27 @@ impl OutboundHandler {
     }
 
     /// Handles one message without the broker: what the consumer calls, and what tests call.
+    /// Counts and times it as a push (`qlosync_pushes_total`, `qlosync_push_duration_seconds`).
     pub async fn process(&self, message: &OutboundMessage) -> Result<(), HandleError> {
+        let started = std::time::Instant::now();
+        let result = self.push(message).await;
+        let (config_id, kind) = match message {
+            OutboundMessage::ReservationCreate(e)
+            | OutboundMessage::ReservationUpdate(e)
+            | OutboundMessage::ReservationCancel(e) => (e.envelope.config_id, "reservation"),
+            OutboundMessage::AvailabilityUpdate(e) => (e.envelope.config_id, "availability"),
+            OutboundMessage::RateUpdate(e) => (e.envelope.config_id, "rates"),
+        };
+        sync_core::metrics_catalog::record_push(
+            config_id,
+            kind,
+            sync_core::metrics_catalog::handle_outcome(&result),
+            started.elapsed(),
+        );
+        result
+    }
+
+    async fn push(&self, message: &OutboundMessage) -> Result<(), HandleError> {
         match message {
             OutboundMessage::ReservationCreate(e)
             | OutboundMessage::ReservationUpdate(e)

@@ -1,8 +1,9 @@
 //! The outbound worker: the consumer base around [`handler::OutboundHandler`].
 
+pub mod cli;
 mod config;
 mod handler;
-mod startup;
+pub mod startup;
 
 pub use config::WorkerConfig;
 pub use handler::OutboundHandler;

@@ -1,16 +1,21 @@
-//! `outbound-worker`: consumes `qloapps.outbound` and pushes each change to QloApps.
+//! `outbound-worker`: consumes qloapps.outbound and pushes each change to QloApps.
 
-use anyhow::Context;
-use outbound_worker::{OutboundWorker, WorkerConfig};
+use std::process::ExitCode;
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    let config = WorkerConfig::from_env().context("reading the outbound-worker configuration")?;
-    sync_core::telemetry::init(&config.common.log);
-    let worker = OutboundWorker::build(config)
-        .await
-        .context("starting the outbound worker")?;
-    worker
-        .run_until_stopped(sync_core::shutdown::on_signal())
-        .await
+use outbound_worker::cli::{self, Cli, Command};
+
+fn main() -> anyhow::Result<ExitCode> {
+    let cli = Cli::parse_with_settings();
+    match cli.command() {
+        Command::CheckConfig => Ok(sync_core::cli::check::run(
+            "outbound-worker",
+            qlosync_build_info::long_version(),
+            &cli::settings(),
+            cli::validate,
+        )),
+        Command::Run => {
+            tokio::runtime::Runtime::new()?.block_on(outbound_worker::startup::run_from_env())?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
 }

@@ -38,6 +38,10 @@ impl OutboundWorker {
             .await
             .with_context(|| format!("binding OPS_LISTEN_ADDR {}", config.ops_addr))?
             .with_limits(config.ops_limits);
+        sync_core::metrics_catalog::set_build_info(
+            qlosync_build_info::VERSION,
+            qlosync_build_info::COMMIT,
+        );
         let resilience = sync_core::shared_resilience::factory(pool.clone());
         let clients = Arc::new(QloClients::new(
             keys,
@@ -78,6 +82,7 @@ impl OutboundWorker {
     /// Consumes until `shutdown` fires, then finishes in-flight messages and closes.
     pub async fn run_until_stopped(self, shutdown: CancellationToken) -> anyhow::Result<()> {
         let ops = tokio::spawn(self.ops.run(shutdown.child_token()));
+        sync_core::systemd::started(&shutdown);
         let (url, topology, every) = self.depths;
         tokio::spawn(watch_queue_depths(
             url,
@@ -96,4 +101,18 @@ impl OutboundWorker {
             .context("serving /health, /ready, /metrics")?;
         consumed
     }
+}
+
+/// What `main` runs: the configuration from the environment, logging, then the process until
+/// SIGTERM or Ctrl-C.
+pub async fn run_from_env() -> anyhow::Result<()> {
+    let config =
+        crate::WorkerConfig::from_env().context("reading the outbound-worker configuration")?;
+    sync_core::telemetry::init(&config.common.log);
+    let process = OutboundWorker::build(config)
+        .await
+        .context("starting the outbound worker")?;
+    process
+        .run_until_stopped(sync_core::shutdown::on_signal())
+        .await
 }

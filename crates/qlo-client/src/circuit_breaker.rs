@@ -56,7 +56,7 @@ impl BreakerState {
         }
     }
 
-    /// 0 closed, 1 open, 2 half-open (the `qloapps_circuit_state` gauge).
+    /// 0 closed, 1 open, 2 half-open (the `qlosync_circuit_state` gauge).
     pub fn gauge(&self) -> f64 {
         match self {
             BreakerState::Closed => 0.0,
@@ -99,7 +99,7 @@ pub trait CircuitBreaker: Send + Sync {
 pub type TransitionCallback = Arc<dyn Fn(&BreakerTransition) + Send + Sync>;
 
 /// The in-process breaker. Transitions go to [`CircuitBreaker::subscribe`] receivers, to an
-/// optional callback, to the `qloapps_circuit_state` gauge and to the log.
+/// optional callback, to the `qlosync_circuit_state` gauge and to the log.
 pub struct InMemoryCircuitBreaker {
     config: BreakerConfig,
     inner: Mutex<Inner>,
@@ -179,8 +179,8 @@ impl InMemoryCircuitBreaker {
             at: Utc::now(),
         };
         tracing::warn!(from = %event.from, to = %event.to, "QloApps circuit breaker transition");
-        metrics::gauge!("qloapps_circuit_state").set(to.gauge());
-        metrics::counter!("qloapps_circuit_transitions_total", "to" => to.name()).increment(1);
+        metrics::gauge!("qlosync_circuit_state").set(to.gauge());
+        metrics::counter!("qlosync_circuit_transitions_total", "to" => to.name()).increment(1);
         if let Some(cb) = &self.callback {
             cb(&event);
         }

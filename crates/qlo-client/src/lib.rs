@@ -15,10 +15,10 @@
 //! - The API key is a [`secrecy::SecretString`] sent only as the Basic-auth user: it never
 //!   appears in a URL, a log line, a `Debug` output or an error.
 //!
-//! Metrics (through the `metrics` facade): `qloapps_requests_total{resource,method,status}`,
-//! `qloapps_request_duration_seconds{resource,method}`, `qloapps_circuit_state`,
-//! `qloapps_circuit_transitions_total{to}`, `qloapps_rate_limiter_waits_total`,
-//! `qloapps_rate_limiter_wait_seconds`.
+//! Metrics (through the `metrics` facade): `qlosync_qloapps_requests_total{resource,method,status}`,
+//! `qlosync_qloapps_request_duration_seconds{resource,method}`, `qlosync_circuit_state`,
+//! `qlosync_circuit_transitions_total{to}`, `qlosync_rate_limiter_waits_total`,
+//! `qlosync_rate_limiter_wait_seconds`.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
@@ -34,6 +34,7 @@ mod circuit_breaker;
 mod client;
 mod config;
 mod error;
+pub mod metrics_catalog;
 pub mod models;
 mod ops;
 mod rate_limit;

@@ -210,6 +210,10 @@ impl HttpExec for ReqwestExec {
             .client
             .request(method, url)
             .basic_auth(self.api_key.expose_secret(), Some(""));
+        // inside a trace (a message's, an API request's): this call is a span of it
+        if let Some(traceparent) = qlosync_trace_context::next_header() {
+            request = request.header(qlosync_trace_context::HEADER, traceparent);
+        }
         if let Some(body) = body {
             request = request
                 .header(http::header::CONTENT_TYPE, body.content_type)
@@ -348,7 +352,7 @@ impl Transport {
         };
         count(resource, &method, &status);
         metrics::histogram!(
-            "qloapps_request_duration_seconds",
+            "qlosync_qloapps_request_duration_seconds",
             "resource" => resource,
             "method" => method.clone()
         )
@@ -385,7 +389,7 @@ fn is_retryable(err: &Error) -> bool {
 
 fn count(resource: &'static str, method: &str, status: &str) {
     metrics::counter!(
-        "qloapps_requests_total",
+        "qlosync_qloapps_requests_total",
         "resource" => resource,
         "method" => method.to_owned(),
         "status" => status.to_owned()

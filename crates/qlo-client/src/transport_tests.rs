@@ -539,7 +539,7 @@ fn requests_are_counted_and_timed_by_resource_method_and_status() {
     };
     let counted: Vec<String> = samples
         .iter()
-        .filter(|s| s.0 == "qloapps_requests_total")
+        .filter(|s| s.0 == "qlosync_qloapps_requests_total")
         .map(|s| {
             format!(
                 "{} {} {}",
@@ -555,7 +555,7 @@ fn requests_are_counted_and_timed_by_resource_method_and_status() {
     );
     let timed: Vec<_> = samples
         .iter()
-        .filter(|s| s.0 == "qloapps_request_duration_seconds")
+        .filter(|s| s.0 == "qlosync_qloapps_request_duration_seconds")
         .collect();
     assert_eq!(timed.len(), 3);
     assert!(timed

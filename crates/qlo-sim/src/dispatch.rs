@@ -71,6 +71,11 @@ pub async fn handle(ctx: &Ctx, req: Request<Body>) -> Outcome {
             status: 0,
             elapsed: Duration::ZERO,
             fault: triggered.fault.as_ref().map(fault_label),
+            traceparent: parts
+                .headers
+                .get("traceparent")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned),
         })),
         started,
     };

@@ -26,6 +26,9 @@ pub struct LoggedRequest {
     pub elapsed: Duration,
     /// The injected fault that shaped the answer, if any (e.g. `"rate_limited"`).
     pub fault: Option<String>,
+    /// The W3C `traceparent` header the client sent, if any (qlosync sends one per call).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub traceparent: Option<String>,
 }
 
 /// Request counts keyed by (resource, method).

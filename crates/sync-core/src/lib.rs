@@ -1,6 +1,7 @@
 //! qlosync's shared library: everything the four binaries have in common.
 
 pub mod availability;
+pub mod cli;
 pub mod config;
 pub mod crypto;
 pub mod db;
@@ -10,13 +11,16 @@ pub mod guest_match;
 pub mod http_server;
 pub mod keyed_lock;
 pub mod messages;
+pub mod metrics_catalog;
 pub mod ops_server;
 pub mod outbox;
+pub mod process_metrics;
 pub mod pull;
 pub mod push;
 pub mod qlo_clients;
 pub mod queue;
 pub mod rates;
+pub mod readiness;
 pub mod reconcile;
 pub mod relay;
 pub mod shared_breaker;
@@ -26,6 +30,7 @@ pub mod shop_state;
 pub mod shutdown;
 pub mod sync_error;
 pub mod sync_lock;
+pub mod systemd;
 pub mod telemetry;
 #[cfg(feature = "test-support")]
 pub mod test_fixtures;

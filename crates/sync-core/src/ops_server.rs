@@ -18,6 +18,7 @@ use tokio_util::sync::CancellationToken;
 use crate::config::{parse_or, ConfigError};
 use crate::http_server::ServerLimits;
 use crate::queue::BrokerStatus;
+use crate::readiness::{self, Heartbeat};
 
 /// `OPS_LISTEN_ADDR`, with a default per process so they can share a host.
 pub fn listen_addr(
@@ -38,6 +39,8 @@ struct OpsState {
     metrics: PrometheusHandle,
     /// The consumer's broker link, for the processes that consume a queue.
     broker: Option<BrokerStatus>,
+    /// The scheduler's loop and the longest pause between its ticks that is still ready.
+    heartbeat: Option<(Heartbeat, Duration)>,
 }
 
 /// The bound ops listener; `run` serves it until cancelled.
@@ -62,6 +65,7 @@ impl OpsServer {
                 pool,
                 metrics,
                 broker: None,
+                heartbeat: None,
             },
             limits: ServerLimits::default(),
         })
@@ -71,6 +75,13 @@ impl OpsServer {
     /// reconnecting); `/health` stays 200.
     pub fn with_broker(mut self, broker: BrokerStatus) -> Self {
         self.state.broker = Some(broker);
+        self
+    }
+
+    /// `/ready` also answers 503 while `heartbeat` has not beaten for `max_age` (the
+    /// scheduler's loop is stuck or cannot list the configs).
+    pub fn with_heartbeat(mut self, heartbeat: Heartbeat, max_age: Duration) -> Self {
+        self.state.heartbeat = Some((heartbeat, max_age));
         self
     }
 
@@ -99,32 +110,30 @@ async fn health(State(state): State<OpsState>) -> Json<Value> {
     Json(json!({"status": "ok", "process": state.process}))
 }
 
-async fn ready(State(state): State<OpsState>) -> (StatusCode, Json<Value>) {
-    let check = tokio::time::timeout(
-        Duration::from_secs(3),
-        sqlx::query("SELECT 1").execute(&state.pool),
-    )
-    .await;
-    let database = match check {
-        Ok(Ok(_)) => "ok",
-        Ok(Err(_)) => "not reachable",
-        Err(_) => "timed out after 3 s",
-    };
-    let broker = state.broker.as_ref().map(|b| {
-        if b.is_connected() {
+/// Every component's state (see `crate::readiness`) and whether they add up to ready.
+async fn readiness(state: &OpsState) -> (bool, Value) {
+    let mut checks = vec![("database", readiness::database(&state.pool).await)];
+    if let Some(broker) = &state.broker {
+        checks.extend(readiness::broker(broker));
+    }
+    if let Some((heartbeat, max_age)) = &state.heartbeat {
+        checks.push(("scheduler_tick", heartbeat.check(*max_age)));
+    }
+    let (ready, mut body) = readiness::summarise(state.process, &checks, &[]);
+    // the summary fields of earlier versions, kept for the scripts that read them
+    body["database"] = body["checks"]["database"].clone();
+    if let Some(broker) = &state.broker {
+        body["broker"] = json!(if broker.is_connected() {
             "ok"
         } else {
             "not connected"
-        }
-    });
-    let ready = database == "ok" && broker.is_none_or(|b| b == "ok");
-    let mut body = json!({
-        "status": if ready { "ok" } else { "unavailable" },
-        "database": database,
-    });
-    if let Some(broker) = broker {
-        body["broker"] = json!(broker);
+        });
     }
+    (ready, body)
+}
+
+async fn ready(State(state): State<OpsState>) -> (StatusCode, Json<Value>) {
+    let (ready, body) = readiness(&state).await;
     let status = if ready {
         StatusCode::OK
     } else {
@@ -134,10 +143,12 @@ async fn ready(State(state): State<OpsState>) -> (StatusCode, Json<Value>) {
 }
 
 async fn metrics(State(state): State<OpsState>) -> impl IntoResponse {
+    // qlosync_ready follows the same checks as /ready
+    let _ = readiness(&state).await;
     state.metrics.run_upkeep();
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        state.metrics.render(),
+        crate::process_metrics::with_process_metrics(state.metrics.render()),
     )
 }
 

@@ -22,8 +22,8 @@ use machine::{Machine, Mode};
 /// A CLOSED breaker costs one plain read per call and a conditional write only after a
 /// failure streak ends. State changes lock the row (`SELECT ... FOR UPDATE`), so two processes
 /// never both take the single HALF_OPEN probe. Times come from the database clock. Transitions
-/// this instance makes go to the log, the `qloapps_circuit_state{config_id}` gauge,
-/// `qloapps_circuit_transitions_total{to}`, an optional callback and [`CircuitBreaker::subscribe`].
+/// this instance makes go to the log, the `qlosync_circuit_state{config_id}` gauge,
+/// `qlosync_circuit_transitions_total{to}`, an optional callback and [`CircuitBreaker::subscribe`].
 ///
 /// If the database cannot be reached, calls are refused (`CircuitOpen`, retry in 1 s): a
 /// worker without its database cannot do useful work anyway, and a breaker that cannot see
@@ -135,9 +135,9 @@ impl PgCircuitBreaker {
         let config_id = self.config_id.to_string();
         tracing::warn!(%config_id, from = %transition.from, to = %transition.to,
             "QloApps circuit breaker transition (shared)");
-        metrics::gauge!("qloapps_circuit_state", "config_id" => config_id)
+        metrics::gauge!("qlosync_circuit_state", "config_id" => config_id)
             .set(transition.to.gauge());
-        metrics::counter!("qloapps_circuit_transitions_total", "to" => transition.to.name())
+        metrics::counter!("qlosync_circuit_transitions_total", "to" => transition.to.name())
             .increment(1);
         if let Some(callback) = &self.callback {
             callback(&transition);

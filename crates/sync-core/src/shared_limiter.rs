@@ -97,8 +97,8 @@ impl RateLimiter for PgRateLimiter {
             }
         })?;
         if !wait.is_zero() {
-            metrics::counter!("qloapps_rate_limiter_waits_total").increment(1);
-            metrics::histogram!("qloapps_rate_limiter_wait_seconds").record(wait.as_secs_f64());
+            metrics::counter!("qlosync_rate_limiter_waits_total").increment(1);
+            metrics::histogram!("qlosync_rate_limiter_wait_seconds").record(wait.as_secs_f64());
             tokio::time::sleep(wait).await;
         }
         Ok(wait)

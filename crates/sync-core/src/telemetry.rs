@@ -64,18 +64,25 @@ where
 
 static PROMETHEUS: OnceLock<metrics_exporter_prometheus::PrometheusHandle> = OnceLock::new();
 
-/// The process-wide Prometheus recorder, installed on first use; later calls (several apps or
+/// The process-wide Prometheus recorder (histogram buckets and `# HELP` texts from
+/// `crate::metrics_catalog`), installed on first use; later calls (several apps or
 /// workers built in one test process) reuse it instead of installing a second one.
 pub fn prometheus_handle() -> metrics_exporter_prometheus::PrometheusHandle {
     PROMETHEUS
         .get_or_init(|| {
-            let recorder = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
+            // only an empty bucket list is refused, and the catalog has none
+            let builder = crate::metrics_catalog::builder().unwrap_or_else(|error| {
+                tracing::warn!(%error, "histogram buckets refused; durations render as summaries");
+                metrics_exporter_prometheus::PrometheusBuilder::new()
+            });
+            let recorder = builder.build_recorder();
             let handle = recorder.handle();
             if metrics::set_global_recorder(recorder).is_err() {
                 tracing::warn!(
                     "a global metrics recorder was already installed; /metrics will be empty"
                 );
             }
+            crate::metrics_catalog::describe();
             handle
         })
         .clone()

@@ -24,6 +24,9 @@ pub struct SchedulerConfig {
     pub max_concurrent: usize,
     /// `QLOSYNC_SHUTDOWN_GRACE_MS` (default 30000): how long running pulls get to stop.
     pub shutdown_grace: Duration,
+    /// `QLOSYNC_GAUGES_INTERVAL_MS` (default 15000): how often the per-config gauges of the
+    /// shared state are read from PostgreSQL (`crate::gauges`).
+    pub gauges_interval: Duration,
     /// `OPS_LISTEN_ADDR` (default 127.0.0.1:9103): `/health`, `/ready`, `/metrics`.
     pub ops_addr: std::net::SocketAddr,
     /// `HTTP_HEADER_READ_TIMEOUT_MS`, `HTTP_MAX_CONNECTIONS` of the ops listener.
@@ -79,6 +82,7 @@ impl SchedulerConfig {
             timing,
             max_concurrent,
             shutdown_grace: ms(env, "QLOSYNC_SHUTDOWN_GRACE_MS", 30_000)?,
+            gauges_interval: ms(env, "QLOSYNC_GAUGES_INTERVAL_MS", 15_000)?,
             ops_addr: sync_core::ops_server::listen_addr(env, OPS_PORT)?,
             ops_limits: sync_core::http_server::ServerLimits::from_env(env)?,
         })

@@ -6,11 +6,13 @@
 //! - [`jobs::pull::run_once`]: one pull of one config, as the loop runs it.
 //! - [`scheduler::Scheduler`]: the loop, until shutdown.
 
+pub mod cli;
 mod config;
+pub mod gauges;
 pub mod jobs;
 pub mod schedule;
 pub mod scheduler;
-mod startup;
+pub mod startup;
 
 pub use config::SchedulerConfig;
 pub use startup::SyncScheduler;

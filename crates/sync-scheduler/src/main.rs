@@ -1,16 +1,21 @@
 //! `sync-scheduler`: pulls every enabled QloApps config every `QLOAPPS_SYNC_INTERVAL_MS`.
 
-use anyhow::Context;
-use sync_scheduler::{SchedulerConfig, SyncScheduler};
+use std::process::ExitCode;
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    let config = SchedulerConfig::from_env().context("reading the sync-scheduler configuration")?;
-    sync_core::telemetry::init(&config.log);
-    let scheduler = SyncScheduler::build(config)
-        .await
-        .context("starting the sync scheduler")?;
-    scheduler
-        .run_until_stopped(sync_core::shutdown::on_signal())
-        .await
+use sync_scheduler::cli::{self, Cli, Command};
+
+fn main() -> anyhow::Result<ExitCode> {
+    let cli = Cli::parse_with_settings();
+    match cli.command() {
+        Command::CheckConfig => Ok(sync_core::cli::check::run(
+            "sync-scheduler",
+            qlosync_build_info::long_version(),
+            &cli::settings(),
+            cli::validate,
+        )),
+        Command::Run => {
+            tokio::runtime::Runtime::new()?.block_on(sync_scheduler::startup::run_from_env())?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
 }

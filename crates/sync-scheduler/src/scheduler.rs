@@ -25,6 +25,8 @@ pub struct Scheduler {
     pub timing: Timing,
     pub max_concurrent: usize,
     pub shutdown_grace: Duration,
+    /// Beats on every tick that listed the configs: the scheduler's `/ready`.
+    pub heartbeat: sync_core::readiness::Heartbeat,
 }
 
 impl Scheduler {
@@ -55,7 +57,12 @@ impl Scheduler {
                         }
                     }
                     let configs = match sync_core::db::qloapps_config::syncing_configs(&self.pool).await {
-                        Ok(configs) => configs,
+                        Ok(configs) => {
+                            self.heartbeat.beat();
+                            metrics::gauge!(crate::gauges::LAST_TICK)
+                                .set(chrono::Utc::now().timestamp() as f64);
+                            configs
+                        }
                         Err(error) => {
                             tracing::warn!(%error, "cannot list QloApps configs; trying again next tick");
                             continue;
@@ -82,7 +89,7 @@ impl Scheduler {
             JobOutcome::NotSyncing(_) => "not_syncing",
             JobOutcome::Failed(_) => "failed",
         };
-        metrics::counter!("qlosync_scheduler_runs_total", "outcome" => label).increment(1);
+        metrics::counter!(crate::gauges::SCHEDULER_RUNS, "outcome" => label).increment(1);
         match outcome {
             JobOutcome::Completed(r) => {
                 let c = &r.counts;

@@ -18,6 +18,10 @@ pub struct SyncScheduler {
     scheduler: Scheduler,
     ops: OpsServer,
     reconcile: ReconcileContext,
+    /// The shared rate limit, for the `qlosync_rate_limit_available` gauge.
+    rate_limit: qlo_client::RateLimitConfig,
+    /// `QLOSYNC_GAUGES_INTERVAL_MS`: how often the database gauges are read.
+    gauges_every: std::time::Duration,
 }
 
 impl SyncScheduler {
@@ -26,10 +30,20 @@ impl SyncScheduler {
         let keys = Arc::new(
             KeyRing::from_settings(&config.crypto).context("loading the encryption keys")?,
         );
+        let heartbeat = sync_core::readiness::Heartbeat::default();
+        // ready while the loop lists the configs: three ticks late, plus a slow query
+        let max_tick_age = config.timing.tick * 3 + std::time::Duration::from_secs(10);
         let ops = OpsServer::bind(config.ops_addr, "sync-scheduler", pool.clone())
             .await
             .with_context(|| format!("binding OPS_LISTEN_ADDR {}", config.ops_addr))?
-            .with_limits(config.ops_limits);
+            .with_limits(config.ops_limits)
+            .with_heartbeat(heartbeat.clone(), max_tick_age);
+        crate::gauges::describe();
+        sync_core::metrics_catalog::set_build_info(
+            qlosync_build_info::VERSION,
+            qlosync_build_info::COMMIT,
+        );
+        let rate_limit = config.client.rate_limit;
         let resilience = sync_core::shared_resilience::factory(pool.clone());
         let clients = Arc::new(QloClients::new(keys, config.client, Some(resilience)));
         let pull = PullService::new(pool.clone(), clients.clone(), config.pull);
@@ -44,11 +58,14 @@ impl SyncScheduler {
             timing: config.timing,
             max_concurrent: config.max_concurrent,
             shutdown_grace: config.shutdown_grace,
+            heartbeat,
         };
         Ok(SyncScheduler {
             scheduler,
             ops,
             reconcile,
+            rate_limit,
+            gauges_every: config.gauges_interval,
         })
     }
 
@@ -60,7 +77,15 @@ impl SyncScheduler {
     /// Schedules pulls until `shutdown` fires, then lets running pulls stop and closes.
     pub async fn run_until_stopped(self, shutdown: CancellationToken) -> anyhow::Result<()> {
         let ops = tokio::spawn(self.ops.run(shutdown.child_token()));
+        sync_core::systemd::started(&shutdown);
         let reconciling = reconcile::spawn(self.reconcile, shutdown.child_token());
+        tokio::spawn(crate::gauges::run(
+            self.scheduler.pool.clone(),
+            self.rate_limit,
+            self.scheduler.timing.interval,
+            self.gauges_every,
+            shutdown.child_token(),
+        ));
         self.scheduler.run_until_stopped(shutdown.clone()).await;
         shutdown.cancel();
         if let Err(e) = reconciling.await {
@@ -70,4 +95,18 @@ impl SyncScheduler {
             .context("ops server task")?
             .context("serving /health, /ready, /metrics")
     }
+}
+
+/// What `main` runs: the configuration from the environment, logging, then the process until
+/// SIGTERM or Ctrl-C.
+pub async fn run_from_env() -> anyhow::Result<()> {
+    let config =
+        crate::SchedulerConfig::from_env().context("reading the sync-scheduler configuration")?;
+    sync_core::telemetry::init(&config.log);
+    let process = SyncScheduler::build(config)
+        .await
+        .context("starting the sync scheduler")?;
+    process
+        .run_until_stopped(sync_core::shutdown::on_signal())
+        .await
 }

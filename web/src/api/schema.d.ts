@@ -728,7 +728,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** PostgreSQL answers. */
+        /**
+         * PostgreSQL answers (503 when not); the broker link and the outbox relay are reported in
+         *     `checks` without making the api unready.
+         */
         get: operations["ready"];
         put?: never;
         post?: never;
@@ -1256,9 +1259,18 @@ export interface components {
          */
         GuestId: string;
         HealthStatus: {
-            /** @description Per dependency: "ok" or the failure (without secrets) */
+            /**
+             * @description `/ready` only: every component, "ok" or the failure in words: `database`,
+             *     `broker_connection`, `broker_channel` and `outbox_relay`. Only `database` makes the api
+             *     unready: while RabbitMQ or the relay is down the api still takes writes into the outbox
+             *     (docs/queues.md), so it stays in the load balancer.
+             */
+            checks?: {
+                [key: string]: string;
+            } | null;
+            /** @description PostgreSQL: "ok" or the failure (without secrets) */
             database?: string | null;
-            /** @description "ok", or "unavailable" when a dependency does not answer */
+            /** @description "ok", or "unavailable" when a dependency the api needs does not answer */
             status: string;
         };
         /**

@@ -4,6 +4,7 @@
 mod auth;
 mod booking_events;
 mod channel_managers;
+mod cli;
 mod connection_test;
 mod console;
 mod dlq;

@@ -16,6 +16,7 @@ pub mod activity;
 pub mod advisory_lock;
 pub mod api_idempotency_keys;
 pub mod availability;
+pub mod gauges;
 pub mod guests;
 pub mod outbox;
 pub mod properties;
@@ -49,6 +50,12 @@ pub fn pool_options(max_connections: u32) -> PgPoolOptions {
     PgPoolOptions::new()
         .max_connections(max_connections)
         .acquire_timeout(Duration::from_secs(5))
+}
+
+/// One round trip: PostgreSQL answers (readiness checks).
+pub async fn ping(pool: &PgPool) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT 1").execute(pool).await?;
+    Ok(())
 }
 
 /// The name of the constraint a statement violated, if any: callers map it to a client error.

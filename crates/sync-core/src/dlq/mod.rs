@@ -38,7 +38,7 @@ pub const REPLAYED_AT: &str = "x-qlosync-replayed-at";
 /// How many times it was replayed from the DLQ.
 pub const REPLAY_COUNT: &str = "x-qlosync-replay-count";
 /// `qlosync_dlq_depth{queue}`: messages waiting in the DLQ, set whenever it is read.
-pub const DLQ_DEPTH: &str = "qlosync_dlq_depth";
+pub const DLQ_DEPTH: &str = crate::metrics_catalog::DLQ_DEPTH;
 
 pub const DEFAULT_LIST_LIMIT: usize = 100;
 /// At most this many messages are read for one listing, so a huge DLQ cannot exhaust memory.

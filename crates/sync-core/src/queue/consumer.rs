@@ -34,6 +34,8 @@ pub struct Delivered<M> {
     pub event_type: Option<String>,
     pub message_id: Option<String>,
     pub correlation_id: Option<String>,
+    /// The W3C `traceparent` AMQP header: the trace the message was written in.
+    pub traceparent: Option<String>,
     /// Failed attempts before this one (0 on the first delivery).
     pub attempts: u32,
     /// Times the message was deferred so far.
@@ -186,6 +188,7 @@ where
             )
             .await?;
         backoff.reset();
+        self.status.set_link(connection, &channel);
         self.status.set_connected(true);
         info!(%queue, prefetch = self.config.prefetch, "consuming");
 

@@ -16,7 +16,7 @@ use tracing::{debug, info, warn, Instrument};
 
 use super::{
     headers::{self as h},
-    metrics::{record_outcome, Outcome},
+    metrics::{record_settled, Outcome},
     ConfirmPublisher, Delivered, HandleError, MessageHandler, QueueError, Topology,
 };
 use crate::messages::QueueKind;
@@ -68,16 +68,23 @@ where
     H: MessageHandler<M>,
 {
     let now = Utc::now();
+    let started = std::time::Instant::now();
     let history = History::read(&delivery.properties, now);
     let (event_type, decision) = decide::<M, H>(&ctx, &delivery, &history, now).await;
-    let outcome = match &decision {
-        Decision::Ack => Outcome::Ok,
-        Decision::Retry { .. } => Outcome::Retried,
-        Decision::Defer { .. } => Outcome::Deferred,
-        Decision::DeadLetter { .. } => Outcome::DeadLettered,
+    let (outcome, dead_letter_reason) = match &decision {
+        Decision::Ack => (Outcome::Ok, None),
+        Decision::Retry { .. } => (Outcome::Retried, None),
+        Decision::Defer { .. } => (Outcome::Deferred, None),
+        Decision::DeadLetter { reason, .. } => (Outcome::DeadLettered, Some(*reason)),
     };
     match apply(&ctx, &delivery, &history, decision, now).await {
-        Ok(()) => record_outcome(&ctx.queue, &event_type, outcome),
+        Ok(()) => record_settled(
+            &ctx.queue,
+            &event_type,
+            outcome,
+            dead_letter_reason,
+            started.elapsed(),
+        ),
         Err(e) => {
             // nothing was lost: the delivery is still unacked and goes back to the queue
             warn!(queue = %ctx.queue, error = %e, "could not settle a delivery; requeueing it");
@@ -128,6 +135,7 @@ where
         event_type: event_type.clone(),
         message_id: props.message_id().as_ref().map(|s| s.to_string()),
         correlation_id: props.correlation_id().as_ref().map(|s| s.to_string()),
+        traceparent: h::get_str(props.headers().as_ref(), qlosync_trace_context::HEADER),
         attempts: history.attempts,
         deferrals: history.deferrals,
         first_seen_at: history.first_seen_at,
@@ -140,9 +148,18 @@ where
         event_type = %label,
         message_id = delivered.message_id.as_deref().unwrap_or(""),
         attempt = history.attempts + 1,
+        trace_id = tracing::field::Empty,
     );
-    let result = AssertUnwindSafe(ctx.handler.handle(&delivered))
-        .catch_unwind()
+    // handled as a span of the trace the message was written in (a new trace without one):
+    // its QloApps calls send a traceparent under it
+    let trace = delivered
+        .traceparent
+        .as_deref()
+        .and_then(qlosync_trace_context::TraceContext::parse)
+        .map_or_else(qlosync_trace_context::TraceContext::new_root, |c| c.child());
+    span.record("trace_id", trace.trace_id());
+    let handled = AssertUnwindSafe(ctx.handler.handle(&delivered)).catch_unwind();
+    let result = qlosync_trace_context::scope(trace, handled)
         .instrument(span)
         .await
         .unwrap_or_else(|_| Err(HandleError::Transient("the handler panicked".to_owned())));

@@ -2,12 +2,10 @@ use lapin::{options::QueueDeclareOptions, types::FieldTable, Connection};
 
 use super::{QueueError, Topology};
 
-/// `qlosync_messages_total{queue,event_type,outcome}`.
-pub(crate) const MESSAGES_TOTAL: &str = "qlosync_messages_total";
-/// `qlosync_message_retries_total{queue,event_type}`.
-pub(crate) const RETRIES_TOTAL: &str = "qlosync_message_retries_total";
-/// `qlosync_queue_depth{queue}`.
-pub(crate) const QUEUE_DEPTH: &str = "qlosync_queue_depth";
+use crate::metrics_catalog::{
+    DLQ_ARRIVALS_TOTAL, MESSAGES_TOTAL, MESSAGE_DURATION, MESSAGE_RETRIES_TOTAL as RETRIES_TOTAL,
+    QUEUE_DEPTH,
+};
 
 /// How a delivery ended, the `outcome` label.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,6 +24,29 @@ impl Outcome {
             Outcome::Deferred => "deferred",
             Outcome::DeadLettered => "dead_lettered",
         }
+    }
+}
+
+/// Counts a settled delivery, its handling time and, when dead-lettered, its reason (one of
+/// the dispatcher's few fixed reasons).
+pub(crate) fn record_settled(
+    queue: &str,
+    event_type: &str,
+    outcome: Outcome,
+    dead_letter_reason: Option<&'static str>,
+    elapsed: std::time::Duration,
+) {
+    record_outcome(queue, event_type, outcome);
+    metrics::histogram!(
+        MESSAGE_DURATION,
+        "queue" => queue.to_owned(),
+        "event_type" => event_type.to_owned(),
+        "outcome" => outcome.as_str(),
+    )
+    .record(elapsed.as_secs_f64());
+    if let Some(reason) = dead_letter_reason {
+        metrics::counter!(DLQ_ARRIVALS_TOTAL, "queue" => queue.to_owned(), "reason" => reason)
+            .increment(1);
     }
 }
 

@@ -137,9 +137,23 @@ impl ConfirmPublisher {
             envelope.timestamp.timestamp(),
             &envelope.config_id.to_string(),
         );
+        let properties = with_traceparent(properties, envelope.traceparent.as_deref());
         self.publish_to_queue(&topology.work_queue(message.queue()), &payload, properties)
             .await
     }
+}
+
+/// Adds the W3C `traceparent` header (the message's trace context) to `props`.
+pub fn with_traceparent(props: BasicProperties, traceparent: Option<&str>) -> BasicProperties {
+    let Some(traceparent) = traceparent else {
+        return props;
+    };
+    let mut table = props.headers().clone().unwrap_or_default();
+    table.insert(
+        ShortString::from(qlosync_trace_context::HEADER),
+        AMQPValue::LongString(traceparent.into()),
+    );
+    props.with_headers(table)
 }
 
 /// Properties of a qlosync message: persistent JSON, `message_id`, `type` = eventType,

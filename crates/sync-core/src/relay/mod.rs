@@ -27,7 +27,8 @@ use crate::db::outbox as store;
 
 use crate::messages::QueueKind;
 use crate::queue::{
-    connect, message_properties, Backoff, ConfirmPublisher, PendingConfirm, QueueError, Topology,
+    connect, message_properties, Backoff, BrokerStatus, ConfirmPublisher, PendingConfirm,
+    QueueError, Topology,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -50,6 +51,9 @@ pub struct OutboxRelay {
     url: String,
     topology: Topology,
     config: RelayConfig,
+    /// The relay's link for `/ready`: its connection, its publishing channel, and whether its
+    /// loop runs (the `consumer` flag of a [`BrokerStatus`]).
+    status: BrokerStatus,
 }
 
 /// The relay's broker link, opened lazily and dropped when it breaks.
@@ -70,7 +74,13 @@ impl OutboxRelay {
             url: amqp_url.into(),
             topology,
             config,
+            status: BrokerStatus::default(),
         }
+    }
+
+    /// Follows the relay's broker link and loop, for the api's `/ready`.
+    pub fn status(&self) -> BrokerStatus {
+        self.status.clone()
     }
 
     /// Relays until `cancel` fires; the batch in progress is finished first. Returns Err only
@@ -85,6 +95,9 @@ impl OutboxRelay {
         ));
         let mut backoff = Backoff::new(self.config.backoff_min, self.config.backoff_max);
         let mut link: Option<Link> = None;
+        self.status.set_connected(true);
+        let stopped = self.status.clone();
+        let _running = scopeguard_stop(move || stopped.set_connected(false));
         while !cancel.is_cancelled() {
             match self.cycle(&mut link).await {
                 Ok(report) if report.claimed == self.config.batch_size as usize => {
@@ -158,6 +171,7 @@ impl OutboxRelay {
             .await?
             .with_confirm_timeout(self.config.confirm_timeout);
         self.topology.declare(publisher.channel()).await?;
+        self.status.set_link(&connection, publisher.channel());
         info!("outbox relay connected to the broker");
         Ok(Link {
             connection,
@@ -233,6 +247,13 @@ impl OutboxRelay {
             row.created_at.timestamp(),
             &row.config_id.to_string(),
         );
+        // the trace context the change was written in travels as an AMQP header
+        let props = crate::queue::with_traceparent(
+            props,
+            row.payload
+                .get(qlosync_trace_context::HEADER)
+                .and_then(serde_json::Value::as_str),
+        );
         publisher
             .send("", &self.topology.work_queue(kind), &payload, props)
             .await
@@ -259,4 +280,17 @@ pub fn record_backlog_metrics(backlog: &Backlog) {
     metrics::gauge!("qlosync_outbox_backlog").set(backlog.count as f64);
     let age = backlog.oldest_age.map_or(0.0, |d| d.as_secs_f64());
     metrics::gauge!("qlosync_outbox_oldest_age_seconds").set(age);
+}
+
+/// Runs `f` when dropped: the relay's status goes down however `run` ends.
+fn scopeguard_stop(f: impl FnOnce()) -> impl Drop {
+    struct Guard<F: FnOnce()>(Option<F>);
+    impl<F: FnOnce()> Drop for Guard<F> {
+        fn drop(&mut self) {
+            if let Some(f) = self.0.take() {
+                f();
+            }
+        }
+    }
+    Guard(Some(f))
 }

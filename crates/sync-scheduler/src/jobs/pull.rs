@@ -43,6 +43,18 @@ pub async fn run_once(
     config_id: ConfigId,
     cancel: &CancellationToken,
 ) -> JobOutcome {
+    let outcome = pull(ctx, config_id, cancel).await;
+    let (label, failed_orders) = match &outcome {
+        JobOutcome::Completed(report) => ("ok", report.counts.failed),
+        JobOutcome::Busy => ("busy", 0),
+        JobOutcome::NotSyncing(_) => ("not_syncing", 0),
+        JobOutcome::Failed(_) => ("failed", 0),
+    };
+    sync_core::metrics_catalog::record_pull(config_id, "scheduled", label, failed_orders);
+    outcome
+}
+
+async fn pull(ctx: &JobContext, config_id: ConfigId, cancel: &CancellationToken) -> JobOutcome {
     match ctx
         .pull
         .pull_until(config_id, PullKind::Incremental, cancel)

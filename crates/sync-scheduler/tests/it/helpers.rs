@@ -74,6 +74,7 @@ impl World {
             timing,
             max_concurrent: 4,
             shutdown_grace: Duration::from_secs(5),
+            heartbeat: Default::default(),
         }
     }
 

@@ -1,0 +1,27 @@
+//! W3C trace context on the api (`qlosync_trace_context`): a request's `traceparent` (or a
+//! new trace) becomes the current context while it is handled, so every message the change
+//! writes carries it through the outbox and RabbitMQ to the worker and its QloApps calls; the
+//! answer's `traceparent` tells the client the trace id.
+
+use axum::extract::Request;
+use axum::http::HeaderValue;
+use axum::middleware::Next;
+use axum::response::Response;
+use qlosync_trace_context::{TraceContext, HEADER};
+
+/// Runs the request inside its trace and names the trace in its span and its answer.
+pub async fn propagate(request: Request, next: Next) -> Response {
+    let incoming = request
+        .headers()
+        .get(HEADER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(TraceContext::parse);
+    // this request is a span of the caller's trace, or the root of a new one
+    let context = incoming.map_or_else(TraceContext::new_root, |c| c.child());
+    tracing::Span::current().record("trace_id", context.trace_id());
+    let mut response = qlosync_trace_context::scope(context, next.run(request)).await;
+    if let Ok(value) = HeaderValue::from_str(&context.to_string()) {
+        response.headers_mut().insert(HEADER, value);
+    }
+    response
+}

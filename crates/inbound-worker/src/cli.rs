@@ -1,0 +1,88 @@
+//! Command line: `inbound-worker [run]` consumes (the default); `inbound-worker check-config` (or
+//! `--check-config`) validates the configuration and prints it with secrets redacted.
+//! Every setting is a flag and an environment variable (`--help`, `.env.example`).
+
+use clap::{Parser, Subcommand};
+use sync_core::cli::settings::{self as table, Setting};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "inbound-worker",
+    version = qlosync_build_info::long_version(),
+    about = "qlosync inbound-worker: consumes qloapps.inbound and pulls QloApps bookings into the PMS"
+)]
+pub struct Cli {
+    /// Validate the configuration, print its effective values (secrets redacted) and exit:
+    /// 0 when valid, 2 when not. The same as the `check-config` command.
+    #[arg(long)]
+    pub check_config: bool,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Subcommand)]
+pub enum Command {
+    /// Consume until SIGTERM (the default).
+    Run,
+    /// Validate the configuration, print its effective values (secrets redacted) and exit:
+    /// 0 when valid, 2 when not.
+    CheckConfig,
+}
+
+impl Cli {
+    /// Parses the command line (the settings as flags too) and exports the flags given.
+    pub fn parse_with_settings() -> Cli {
+        table::parse(&settings())
+    }
+
+    pub fn command(&self) -> Command {
+        if self.check_config {
+            return Command::CheckConfig;
+        }
+        self.command.unwrap_or(Command::Run)
+    }
+}
+
+/// Every setting this process reads.
+pub fn settings() -> Vec<Setting> {
+    table::collect(&[
+        table::COMMON,
+        table::BROKER,
+        table::CONSUMER,
+        table::CLIENT,
+        table::PULL,
+        &[table::ops_listen("127.0.0.1:9102")],
+        table::HTTP_LIMITS,
+    ])
+}
+
+/// The whole configuration as `check-config` validates it: every setting and the keys.
+pub fn validate() -> Result<(), String> {
+    let config = crate::WorkerConfig::from_env().map_err(|e| e.to_string())?;
+    sync_core::crypto::KeyRing::from_settings(&config.common.crypto).map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn run_is_the_default_and_check_config_is_a_command_and_a_flag() {
+        let parse = |args: &[&str]| Cli::try_parse_from(args).expect("parses").command();
+        assert_eq!(parse(&["inbound-worker"]), Command::Run);
+        assert_eq!(
+            parse(&["inbound-worker", "check-config"]),
+            Command::CheckConfig
+        );
+        assert_eq!(
+            parse(&["inbound-worker", "--check-config"]),
+            Command::CheckConfig
+        );
+        <Cli as CommandFactory>::command()
+            .args(table::args(&settings()))
+            .debug_assert();
+    }
+}

@@ -1,0 +1,25 @@
+//! The built `inbound-worker` as an operator runs it: `--help`, `--version`, `check-config`
+//! (the command and the flag), and no secret in any output (`sync_core::cli::contract`).
+
+use std::path::Path;
+
+use sync_core::cli::contract::check_binary;
+
+const BIN: &str = env!("CARGO_BIN_EXE_inbound-worker");
+
+#[test]
+fn help_version_and_check_config_keep_their_promises() {
+    let settings = inbound_worker::cli::settings();
+    check_binary(
+        Path::new(BIN),
+        "inbound-worker",
+        &settings,
+        &["check-config"],
+    );
+    check_binary(
+        Path::new(BIN),
+        "inbound-worker",
+        &settings,
+        &["--check-config"],
+    );
+}
