@@ -7,7 +7,7 @@ use std::time::Duration;
 use lapin::Channel;
 use qlosync_tests::Env;
 use sqlx::PgPool;
-use sync_core::queue::{connect, QueueConfig, Topology};
+use sync_queue::queue::{connect, QueueConfig, Topology};
 use tokio_util::sync::CancellationToken;
 
 /// Generous: the process stops at its first connection, on a busy machine too.
@@ -33,7 +33,7 @@ fn assert_points_to_the_migration(err: &anyhow::Error) {
 
 #[sqlx::test(migrator = "sync_core::db::MIGRATOR")]
 async fn the_api_and_a_worker_stop_with_the_migration_error_on_classic_queues(pool: PgPool) {
-    sync_core::telemetry::init_for_tests();
+    qlosync_service::telemetry::init_for_tests();
     let classic = Env::new(&pool, &[("QLOSYNC_QUEUE_TYPE", "classic")]);
     let (topology, connection, channel) = classic_queues(&classic).await;
     let upgraded = classic.with("QLOSYNC_QUEUE_TYPE", "quorum");

@@ -56,7 +56,7 @@ pub struct Worker {
 impl Stack {
     /// Starts the api (with its relay) on `pool`'s database and a simulator with `sim` config.
     pub async fn start(pool: PgPool, sim: SimConfig, overrides: &[(&str, &str)]) -> Stack {
-        sync_core::telemetry::init_for_tests();
+        qlosync_service::telemetry::init_for_tests();
         let sim = SimServer::start(sim).await.expect("simulator starts");
         let env = Env::new(&pool, overrides);
         let relay_proxy = TcpProxy::start(rabbit::broker_addr(&env))
@@ -195,7 +195,7 @@ impl Stack {
 
     /// Unsent outbox rows.
     pub async fn outbox_backlog(&self) -> i64 {
-        sync_core::relay::outbox_backlog(&self.pool)
+        sync_queue::relay::outbox_backlog(&self.pool)
             .await
             .expect("backlog")
             .count
@@ -299,7 +299,7 @@ pub fn tally<K: std::hash::Hash + Eq>(items: impl IntoIterator<Item = K>) -> Has
 
 /// The broker's address, parsed from `RABBITMQ_URL` (its first node when it lists several).
 pub fn socket_addr(url: &str) -> SocketAddr {
-    let first = sync_core::queue::broker_urls(url)
+    let first = sync_queue::queue::broker_urls(url)
         .first()
         .map(|u| u.to_string())
         .unwrap_or_default();

@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use lapin::options::{BasicGetOptions, BasicPublishOptions, ConfirmSelectOptions};
 use lapin::{BasicProperties, Channel, Connection};
 use sync_core::messages::QueueKind;
-use sync_core::queue::{QueueConfig, Topology};
+use sync_queue::queue::{QueueConfig, Topology};
 
 use crate::Env;
 
@@ -18,7 +18,7 @@ fn topology(env: &Env) -> Topology {
 }
 
 async fn channel(env: &Env) -> (Connection, Channel) {
-    let connection = sync_core::queue::connect(&env.get("RABBITMQ_URL"), "e2e test")
+    let connection = sync_queue::queue::connect(&env.get("RABBITMQ_URL"), "e2e test")
         .await
         .expect("broker connection");
     let channel = connection.create_channel().await.expect("channel");
@@ -45,12 +45,12 @@ pub async fn dead_letters(env: &Env) -> Vec<DeadLetter> {
         .await
     {
         let headers = message.delivery.properties.headers().as_ref();
-        let text = |name: &str| sync_core::queue::headers::get_str(headers, name);
+        let text = |name: &str| sync_queue::queue::headers::get_str(headers, name);
         letters.push(DeadLetter {
             body: String::from_utf8_lossy(&message.delivery.data).into_owned(),
             error: text("x-qlosync-error"),
             reason: text("x-qlosync-dead-letter-reason"),
-            attempts: sync_core::queue::headers::get_u32(headers, "x-qlosync-attempts"),
+            attempts: sync_queue::queue::headers::get_u32(headers, "x-qlosync-attempts"),
             original_queue: text("x-qlosync-original-queue"),
         });
     }

@@ -7,8 +7,8 @@ use http::HeaderValue;
 use secrecy::{ExposeSecret, SecretString};
 use sync_core::config::{parse_or, required, ConfigError, DatabaseSettings, LogSettings};
 use sync_core::crypto::CryptoSettings;
-use sync_core::queue::QueueConfig;
-use sync_core::relay::RelayConfig;
+use sync_queue::queue::QueueConfig;
+use sync_queue::relay::RelayConfig;
 
 /// Minimum length of an API bearer token.
 pub const MIN_TOKEN_LEN: usize = 16;
@@ -50,7 +50,7 @@ pub struct HttpSettings {
     /// `QLOAPPS_TEST_TIMEOUT_MS` (default 10000): time limit of a test-connection call.
     pub test_connection_timeout_ms: u64,
     /// `HTTP_HEADER_READ_TIMEOUT_MS` (default 10000), `HTTP_MAX_CONNECTIONS` (default 512).
-    pub limits: sync_core::http_server::ServerLimits,
+    pub limits: qlosync_service::http_server::ServerLimits,
 }
 
 #[derive(Debug, Clone)]
@@ -87,7 +87,7 @@ impl Settings {
             http: HttpSettings::from_env(env)?,
             rabbitmq_url: match env("RABBITMQ_URL") {
                 Some(_) => Some(SecretString::from(
-                    sync_core::worker_settings::rabbitmq_url(env)?,
+                    sync_queue::worker_settings::rabbitmq_url(env)?,
                 )),
                 None => None,
             },
@@ -134,7 +134,7 @@ impl HttpSettings {
             cors_allowed_origins,
             body_limit_bytes,
             test_connection_timeout_ms,
-            limits: sync_core::http_server::ServerLimits::from_env(env)?,
+            limits: qlosync_service::http_server::ServerLimits::from_env(env)?,
         })
     }
 }

@@ -6,11 +6,11 @@ use std::io::Write;
 use anyhow::{bail, Context};
 use clap::builder::TypedValueParser;
 use clap::{Args, Subcommand};
-use sync_core::dlq::{
+use sync_queue::dlq::{
     DeadLetterInfo, DeadLetterList, DeadLetterQueue, DlqFilter, ReplayReport, Selection,
     DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, REASONS,
 };
-use sync_core::queue::{QueueConfig, Topology};
+use sync_queue::queue::{QueueConfig, Topology};
 use uuid::Uuid;
 
 #[derive(Debug, Clone, PartialEq, Eq, Subcommand)]

@@ -14,7 +14,7 @@ fn main() -> anyhow::Result<ExitCode> {
     // parsed before any thread starts: settings given as flags are exported to the environment
     let cli = Cli::parse_with_settings();
     if cli.command() == Command::CheckConfig {
-        return Ok(sync_core::cli::check::run(
+        return Ok(qlosync_service::cli::check::run(
             "api",
             qlosync_build_info::long_version(),
             &cli::settings(),
@@ -43,7 +43,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Migrate => {
-            sync_core::telemetry::init(&LogSettings::from_env(&process_env)?);
+            qlosync_service::telemetry::init(&LogSettings::from_env(&process_env)?);
             let database = DatabaseSettings::from_env(&process_env)?;
             migrate_database(&database).await?;
             tracing::info!("migrations applied");
@@ -54,7 +54,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
             hotel_id,
             fresh_qloapps,
         } => {
-            sync_core::telemetry::init_to_stderr(&LogSettings::from_env(&process_env)?);
+            qlosync_service::telemetry::init_to_stderr(&LogSettings::from_env(&process_env)?);
             let api_key = process_env("QLO_API_KEY")
                 .context("QLO_API_KEY (or QLO_API_KEY_FILE): the demo QloApps key is required")?;
             let database = DatabaseSettings::from_env(&process_env)?;
@@ -76,7 +76,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
         }
         Command::Serve => {
             let settings = Settings::from_env(&process_env).context("configuration")?;
-            sync_core::telemetry::init(&settings.log);
+            qlosync_service::telemetry::init(&settings.log);
             let application = Application::build(&settings).await?;
             let shutdown = CancellationToken::new();
             let on_signal = shutdown.clone();

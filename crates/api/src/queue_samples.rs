@@ -11,7 +11,7 @@ use chrono::TimeDelta;
 use sqlx::PgPool;
 use sync_core::config::{parse_or, ConfigError};
 use sync_core::db::queue_depth_samples;
-use sync_core::dlq::DeadLetterQueue;
+use sync_queue::dlq::DeadLetterQueue;
 use tokio_util::sync::CancellationToken;
 
 /// How often the sampler reads the queues by default (one row per minute keeps the largest).
@@ -45,7 +45,13 @@ pub async fn sample_once(pool: &PgPool, dlq: &DeadLetterQueue) -> bool {
         }
     };
     let stored = async {
-        queue_depth_samples::record(pool, &depths).await?;
+        let sample = queue_depth_samples::Sample {
+            read_at: depths.read_at,
+            outbound: depths.outbound.messages,
+            inbound: depths.inbound.messages,
+            dead_letter: depths.dead_letter.messages,
+        };
+        queue_depth_samples::record(pool, &sample).await?;
         queue_depth_samples::prune(pool, depths.read_at - KEEP_FOR).await
     };
     match stored.await {

@@ -10,13 +10,13 @@ use anyhow::Context;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderName, Method};
 use axum::Router;
+use qlosync_service::http_server::ServerLimits;
 use secrecy::ExposeSecret;
 use sqlx::PgPool;
 use sync_core::crypto::KeyRing;
-use sync_core::dlq::DeadLetterQueue;
-use sync_core::http_server::ServerLimits;
-use sync_core::queue::Topology;
-use sync_core::relay::OutboxRelay;
+use sync_queue::dlq::DeadLetterQueue;
+use sync_queue::queue::Topology;
+use sync_queue::relay::OutboxRelay;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -104,7 +104,7 @@ impl Application {
     pub async fn run_until_stopped(self, shutdown: CancellationToken) -> anyhow::Result<()> {
         let address = self.listener.local_addr().context("listener address")?;
         tracing::info!(%address, relay = self.relay.is_some(), "api listening");
-        sync_core::systemd::started(&shutdown);
+        qlosync_service::systemd::started(&shutdown);
         // reconciliation jobs of an api that died are not left "running"
         let pool = self.state.pool.clone();
         tokio::spawn(async move {
@@ -148,7 +148,7 @@ impl Application {
             shutdown.child_token(),
         ));
         let serve_shutdown = shutdown.clone();
-        let served = sync_core::http_server::serve(
+        let served = qlosync_service::http_server::serve(
             self.listener,
             app(self.state),
             self.limits,

@@ -19,10 +19,10 @@ pub struct AppState {
     pub metrics: PrometheusHandle,
     pub http: Arc<HttpPolicy>,
     /// The dead-letter queue tools (`/api/v1/dlq`); `None` without `RABBITMQ_URL`.
-    pub dlq: Option<Arc<sync_core::dlq::DeadLetterQueue>>,
+    pub dlq: Option<Arc<sync_queue::dlq::DeadLetterQueue>>,
     /// The outbox relay's link and loop, for `/ready`; `None` without `RABBITMQ_URL` (or in
     /// tests that run no relay).
-    pub relay: Option<sync_core::queue::BrokerStatus>,
+    pub relay: Option<sync_queue::queue::BrokerStatus>,
 }
 
 /// Request policies the router applies.

@@ -7,7 +7,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 
 /// The process-wide Prometheus recorder (shared with the workers' ops servers).
-pub use sync_core::telemetry::prometheus_handle;
+pub use qlosync_service::telemetry::prometheus_handle;
 
 /// `{method,route,status}`: requests served.
 pub const HTTP_REQUESTS_TOTAL: &str = "qlosync_http_requests_total";

@@ -11,7 +11,7 @@ use lapin::options::{
 };
 use lapin::types::FieldTable;
 use lapin::{BasicProperties, Connection, ConnectionProperties};
-use sync_core::queue::{ConfirmPublisher, QueueConfig, Topology};
+use sync_queue::queue::{ConfirmPublisher, QueueConfig, Topology};
 
 use crate::stack::Env;
 
@@ -94,7 +94,7 @@ impl RawLoop {
         let publisher = self.publisher.clone();
         let queue = self.queue.clone();
         let publishing = tokio::spawn(async move {
-            let mut pending: VecDeque<sync_core::queue::PendingConfirm> = VecDeque::new();
+            let mut pending: VecDeque<sync_queue::queue::PendingConfirm> = VecDeque::new();
             for _ in 0..count {
                 if pending.len() >= window {
                     if let Some(confirm) = pending.pop_front() {

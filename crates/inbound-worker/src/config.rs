@@ -2,7 +2,7 @@
 
 use sync_core::config::{process_env, ConfigError};
 use sync_core::pull::PullSettings;
-use sync_core::worker_settings::WorkerSettings;
+use sync_queue::worker_settings::WorkerSettings;
 
 /// Default `OPS_LISTEN_ADDR` port (the outbound worker uses 9101, the scheduler 9103).
 const OPS_PORT: u16 = 9102;
@@ -16,7 +16,7 @@ pub struct WorkerConfig {
     /// `OPS_LISTEN_ADDR` (default 127.0.0.1:9102): `/health`, `/ready`, `/metrics`.
     pub ops_addr: std::net::SocketAddr,
     /// `HTTP_HEADER_READ_TIMEOUT_MS`, `HTTP_MAX_CONNECTIONS` of the ops listener.
-    pub ops_limits: sync_core::http_server::ServerLimits,
+    pub ops_limits: qlosync_service::http_server::ServerLimits,
 }
 
 impl WorkerConfig {
@@ -28,8 +28,8 @@ impl WorkerConfig {
         Ok(WorkerConfig {
             common: WorkerSettings::from_env(env)?,
             pull: PullSettings::from_env(env)?,
-            ops_addr: sync_core::ops_server::listen_addr(env, OPS_PORT)?,
-            ops_limits: sync_core::http_server::ServerLimits::from_env(env)?,
+            ops_addr: qlosync_service::ops_server::listen_addr(env, OPS_PORT)?,
+            ops_limits: qlosync_service::http_server::ServerLimits::from_env(env)?,
         })
     }
 }

@@ -15,8 +15,8 @@
 use async_trait::async_trait;
 use sync_core::messages::{InboundMessage, SyncType};
 use sync_core::pull::{PullKind, PullReport, PullService};
-use sync_core::queue::{Delivered, HandleError, MessageHandler};
 use sync_core::sync_error::SyncError;
+use sync_queue::queue::{Delivered, HandleError, MessageHandler};
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 

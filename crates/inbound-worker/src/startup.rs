@@ -3,12 +3,12 @@
 use std::sync::Arc;
 
 use anyhow::Context;
+use qlosync_service::ops_server::OpsServer;
 use sync_core::crypto::KeyRing;
 use sync_core::messages::{InboundMessage, QueueKind};
-use sync_core::ops_server::OpsServer;
 use sync_core::pull::PullService;
 use sync_core::qlo_clients::QloClients;
-use sync_core::queue::{QueueConsumer, Topology};
+use sync_queue::queue::{QueueConsumer, Topology};
 use tokio_util::sync::CancellationToken;
 
 use crate::{InboundHandler, WorkerConfig};
@@ -64,7 +64,7 @@ impl InboundWorker {
     /// Consumes until `shutdown` fires, then finishes in-flight pulls and closes.
     pub async fn run_until_stopped(self, shutdown: CancellationToken) -> anyhow::Result<()> {
         let ops = tokio::spawn(self.ops.run(shutdown.child_token()));
-        sync_core::systemd::started(&shutdown);
+        qlosync_service::systemd::started(&shutdown);
         let (signal, stop_pulls) = (shutdown.clone(), self.stop_pulls);
         tokio::spawn(async move {
             signal.cancelled().await;
@@ -88,11 +88,11 @@ impl InboundWorker {
 pub async fn run_from_env() -> anyhow::Result<()> {
     let config =
         crate::WorkerConfig::from_env().context("reading the inbound-worker configuration")?;
-    sync_core::telemetry::init(&config.common.log);
+    qlosync_service::telemetry::init(&config.common.log);
     let process = InboundWorker::build(config)
         .await
         .context("starting the inbound worker")?;
     process
-        .run_until_stopped(sync_core::shutdown::on_signal())
+        .run_until_stopped(qlosync_service::shutdown::on_signal())
         .await
 }

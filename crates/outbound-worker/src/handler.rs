@@ -4,8 +4,8 @@ use async_trait::async_trait;
 use sync_core::availability::AvailabilityService;
 use sync_core::messages::OutboundMessage;
 use sync_core::push::PushService;
-use sync_core::queue::{Delivered, HandleError, MessageHandler};
 use sync_core::rates::{RateService, SyncMode};
+use sync_queue::queue::{Delivered, HandleError, MessageHandler};
 use tracing::Instrument;
 
 pub struct OutboundHandler {
@@ -38,7 +38,7 @@ impl OutboundHandler {
         sync_core::metrics_catalog::record_push(
             config_id,
             kind,
-            sync_core::metrics_catalog::handle_outcome(&result),
+            sync_queue::handle_outcome(&result),
             started.elapsed(),
         );
         result

@@ -7,7 +7,7 @@ use outbound_worker::cli::{self, Cli, Command};
 fn main() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse_with_settings();
     match cli.command() {
-        Command::CheckConfig => Ok(sync_core::cli::check::run(
+        Command::CheckConfig => Ok(qlosync_service::cli::check::run(
             "outbound-worker",
             qlosync_build_info::long_version(),
             &cli::settings(),

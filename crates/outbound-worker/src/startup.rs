@@ -3,14 +3,14 @@
 use std::sync::Arc;
 
 use anyhow::Context;
+use qlosync_service::ops_server::OpsServer;
 use sync_core::availability::AvailabilityService;
 use sync_core::crypto::KeyRing;
 use sync_core::messages::{OutboundMessage, QueueKind};
-use sync_core::ops_server::OpsServer;
 use sync_core::push::PushService;
 use sync_core::qlo_clients::QloClients;
-use sync_core::queue::{watch_queue_depths, QueueConsumer, Topology};
 use sync_core::rates::RateService;
+use sync_queue::queue::{watch_queue_depths, QueueConsumer, Topology};
 use tokio_util::sync::CancellationToken;
 
 use crate::{OutboundHandler, WorkerConfig};
@@ -82,7 +82,7 @@ impl OutboundWorker {
     /// Consumes until `shutdown` fires, then finishes in-flight messages and closes.
     pub async fn run_until_stopped(self, shutdown: CancellationToken) -> anyhow::Result<()> {
         let ops = tokio::spawn(self.ops.run(shutdown.child_token()));
-        sync_core::systemd::started(&shutdown);
+        qlosync_service::systemd::started(&shutdown);
         let (url, topology, every) = self.depths;
         tokio::spawn(watch_queue_depths(
             url,
@@ -108,11 +108,11 @@ impl OutboundWorker {
 pub async fn run_from_env() -> anyhow::Result<()> {
     let config =
         crate::WorkerConfig::from_env().context("reading the outbound-worker configuration")?;
-    sync_core::telemetry::init(&config.common.log);
+    qlosync_service::telemetry::init(&config.common.log);
     let process = OutboundWorker::build(config)
         .await
         .context("starting the outbound worker")?;
     process
-        .run_until_stopped(sync_core::shutdown::on_signal())
+        .run_until_stopped(qlosync_service::shutdown::on_signal())
         .await
 }

@@ -143,16 +143,6 @@ impl Default for LogSettings {
     }
 }
 
-/// Queue settings errors already name their variable.
-impl From<crate::queue::QueueError> for ConfigError {
-    fn from(e: crate::queue::QueueError) -> Self {
-        match e {
-            crate::queue::QueueError::Config { name, reason } => ConfigError::new(name, reason),
-            other => ConfigError::new("QLOSYNC_QUEUE_*", other.to_string()),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use std::collections::HashMap;

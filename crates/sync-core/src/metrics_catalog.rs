@@ -210,17 +210,6 @@ pub fn set_build_info(version: &'static str, commit: &'static str) {
     metrics::gauge!(BUILD_INFO, "version" => version, "commit" => commit).set(1.0);
 }
 
-/// The `outcome` label of a handled message: `ok`, or how it failed.
-pub fn handle_outcome(result: &Result<(), crate::queue::HandleError>) -> &'static str {
-    use crate::queue::HandleError;
-    match result {
-        Ok(()) => "ok",
-        Err(HandleError::Transient(_)) => "retry",
-        Err(HandleError::Deferred { .. }) => "deferred",
-        Err(HandleError::Permanent(_)) => "failed",
-    }
-}
-
 /// Counts and times one push (`kind`: reservation, availability or rates).
 pub fn record_push(
     config_id: uuid::Uuid,

@@ -71,18 +71,6 @@ impl SyncError {
     }
 }
 
-/// Where a message whose processing failed goes next.
-impl From<SyncError> for crate::queue::HandleError {
-    fn from(error: SyncError) -> Self {
-        let reason = error.to_string();
-        match error.disposition() {
-            Disposition::Fail => Self::Permanent(reason),
-            Disposition::Retry => Self::Transient(reason),
-            Disposition::Defer => Self::Deferred { reason },
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,7 +3,7 @@
 //! Every setting is a flag and an environment variable (`--help`, `.env.example`).
 
 use clap::{Parser, Subcommand};
-use sync_core::cli::settings::{self as table, Setting};
+use qlosync_service::cli::settings::{self as table, Setting};
 
 #[derive(Debug, Parser)]
 #[command(

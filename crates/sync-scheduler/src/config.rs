@@ -30,7 +30,7 @@ pub struct SchedulerConfig {
     /// `OPS_LISTEN_ADDR` (default 127.0.0.1:9103): `/health`, `/ready`, `/metrics`.
     pub ops_addr: std::net::SocketAddr,
     /// `HTTP_HEADER_READ_TIMEOUT_MS`, `HTTP_MAX_CONNECTIONS` of the ops listener.
-    pub ops_limits: sync_core::http_server::ServerLimits,
+    pub ops_limits: qlosync_service::http_server::ServerLimits,
 }
 
 fn ms(
@@ -83,8 +83,8 @@ impl SchedulerConfig {
             max_concurrent,
             shutdown_grace: ms(env, "QLOSYNC_SHUTDOWN_GRACE_MS", 30_000)?,
             gauges_interval: ms(env, "QLOSYNC_GAUGES_INTERVAL_MS", 15_000)?,
-            ops_addr: sync_core::ops_server::listen_addr(env, OPS_PORT)?,
-            ops_limits: sync_core::http_server::ServerLimits::from_env(env)?,
+            ops_addr: qlosync_service::ops_server::listen_addr(env, OPS_PORT)?,
+            ops_limits: qlosync_service::http_server::ServerLimits::from_env(env)?,
         })
     }
 }

@@ -7,7 +7,7 @@ use sync_scheduler::cli::{self, Cli, Command};
 fn main() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse_with_settings();
     match cli.command() {
-        Command::CheckConfig => Ok(sync_core::cli::check::run(
+        Command::CheckConfig => Ok(qlosync_service::cli::check::run(
             "sync-scheduler",
             qlosync_build_info::long_version(),
             &cli::settings(),

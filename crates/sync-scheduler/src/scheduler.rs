@@ -26,7 +26,7 @@ pub struct Scheduler {
     pub max_concurrent: usize,
     pub shutdown_grace: Duration,
     /// Beats on every tick that listed the configs: the scheduler's `/ready`.
-    pub heartbeat: sync_core::readiness::Heartbeat,
+    pub heartbeat: qlosync_service::readiness::Heartbeat,
 }
 
 impl Scheduler {

@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use anyhow::Context;
+use qlosync_service::ops_server::OpsServer;
 use sync_core::crypto::KeyRing;
-use sync_core::ops_server::OpsServer;
 use sync_core::pull::PullService;
 use sync_core::qlo_clients::QloClients;
 use tokio_util::sync::CancellationToken;
@@ -30,7 +30,7 @@ impl SyncScheduler {
         let keys = Arc::new(
             KeyRing::from_settings(&config.crypto).context("loading the encryption keys")?,
         );
-        let heartbeat = sync_core::readiness::Heartbeat::default();
+        let heartbeat = qlosync_service::readiness::Heartbeat::default();
         // ready while the loop lists the configs: three ticks late, plus a slow query
         let max_tick_age = config.timing.tick * 3 + std::time::Duration::from_secs(10);
         let ops = OpsServer::bind(config.ops_addr, "sync-scheduler", pool.clone())
@@ -77,7 +77,7 @@ impl SyncScheduler {
     /// Schedules pulls until `shutdown` fires, then lets running pulls stop and closes.
     pub async fn run_until_stopped(self, shutdown: CancellationToken) -> anyhow::Result<()> {
         let ops = tokio::spawn(self.ops.run(shutdown.child_token()));
-        sync_core::systemd::started(&shutdown);
+        qlosync_service::systemd::started(&shutdown);
         let reconciling = reconcile::spawn(self.reconcile, shutdown.child_token());
         tokio::spawn(crate::gauges::run(
             self.scheduler.pool.clone(),
@@ -102,11 +102,11 @@ impl SyncScheduler {
 pub async fn run_from_env() -> anyhow::Result<()> {
     let config =
         crate::SchedulerConfig::from_env().context("reading the sync-scheduler configuration")?;
-    sync_core::telemetry::init(&config.log);
+    qlosync_service::telemetry::init(&config.log);
     let process = SyncScheduler::build(config)
         .await
         .context("starting the sync scheduler")?;
     process
-        .run_until_stopped(sync_core::shutdown::on_signal())
+        .run_until_stopped(qlosync_service::shutdown::on_signal())
         .await
 }

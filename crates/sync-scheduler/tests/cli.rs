@@ -1,9 +1,9 @@
 //! The built `sync-scheduler` as an operator runs it: `--help`, `--version`, `check-config`
-//! (the command and the flag), and no secret in any output (`sync_core::cli::contract`).
+//! (the command and the flag), and no secret in any output (`qlosync_service::cli::contract`).
 
 use std::path::Path;
 
-use sync_core::cli::contract::check_binary;
+use qlosync_service::cli::contract::check_binary;
 
 const BIN: &str = env!("CARGO_BIN_EXE_sync-scheduler");
 

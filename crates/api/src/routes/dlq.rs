@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
-use sync_core::dlq::{
+use sync_queue::dlq::{
     DeadLetterList, DeadLetterQueue, DiscardReport, DlqError, DlqPreview, ReplayReport,
     DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT,
 };

@@ -1,7 +1,7 @@
 //! The body that selects dead letters for a replay, discard or preview, and its checks.
 
 use serde::Deserialize;
-use sync_core::dlq::{DlqFilter, Selection, MAX_SELECTED_IDS, REASONS};
+use sync_queue::dlq::{DlqFilter, Selection, MAX_SELECTED_IDS, REASONS};
 use utoipa::ToSchema;
 use uuid::Uuid;
 

@@ -49,14 +49,14 @@ const INFORMATIONAL: &[&str] = &["broker_connection", "broker_channel", "outbox_
 
 /// Every component's state and whether the api is ready (see `HealthStatus::checks`).
 async fn readiness(state: &AppState) -> (bool, HealthStatus) {
-    let database = sync_core::readiness::database(&state.pool).await;
+    let database = qlosync_service::readiness::database(&state.pool).await;
     if let Err(problem) = &database {
         tracing::warn!(%problem, "readiness check: database failed");
     }
     let mut checks = vec![("database", database)];
     match &state.relay {
         Some(relay) => {
-            let [connection, channel, running] = sync_core::readiness::broker(relay);
+            let [connection, channel, running] = qlosync_service::readiness::broker(relay);
             checks.push(connection);
             checks.push(channel);
             checks.push(("outbox_relay", running.1.map_err(|_| "stopped".to_owned())));
@@ -66,7 +66,7 @@ async fn readiness(state: &AppState) -> (bool, HealthStatus) {
             Err("not running (no RABBITMQ_URL)".to_owned()),
         )),
     }
-    let (ready, body) = sync_core::readiness::summarise("api", &checks, INFORMATIONAL);
+    let (ready, body) = qlosync_service::readiness::summarise("api", &checks, INFORMATIONAL);
     let components = body["checks"]
         .as_object()
         .map(|m| {
@@ -109,6 +109,6 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     state.metrics.run_upkeep();
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        sync_core::process_metrics::with_process_metrics(state.metrics.render()),
+        qlosync_service::process_metrics::with_process_metrics(state.metrics.render()),
     )
 }

@@ -4,7 +4,7 @@
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
-use sync_core::dlq::QueueDepths;
+use sync_queue::dlq::QueueDepths;
 
 use super::dlq::{require_dlq, DlqRouteError};
 use crate::error::ErrorBody;

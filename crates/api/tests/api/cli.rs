@@ -1,9 +1,9 @@
 //! The built `api` as an operator runs it: `--help`, `--version`, `api check-config`, and no
-//! secret in any output (`sync_core::cli::contract`).
+//! secret in any output (`qlosync_service::cli::contract`).
 
 use std::path::Path;
 
-use sync_core::cli::contract::check_binary;
+use qlosync_service::cli::contract::check_binary;
 
 #[test]
 fn help_version_and_check_config_keep_their_promises() {

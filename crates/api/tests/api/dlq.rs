@@ -11,9 +11,9 @@ use axum::Router;
 use serde_json::{json, Value};
 use sqlx::postgres::PgConnectOptions;
 use sync_core::crypto::KeyRing;
-use sync_core::dlq::DeadLetterQueue;
 use sync_core::messages::QueueKind;
-use sync_core::queue::{QueueConfig, Topology};
+use sync_queue::dlq::DeadLetterQueue;
+use sync_queue::queue::{QueueConfig, Topology};
 use tower::ServiceExt;
 use uuid::Uuid;
 
@@ -26,7 +26,7 @@ use broker::Broker;
 
 /// The router with no database behind it (the DLQ routes need none) and `dlq`.
 fn router(dlq: Option<DeadLetterQueue>) -> Router {
-    sync_core::telemetry::init_for_tests();
+    qlosync_service::telemetry::init_for_tests();
     let options = PgConnectOptions::from_str("postgres://nobody@127.0.0.1:1/none").expect("opts");
     let pool = sync_core::db::pool_options(1).connect_lazy_with(options);
     let tokens = ApiTokens::new(&[secrecy::SecretString::from(TOKEN)]);

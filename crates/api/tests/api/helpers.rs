@@ -83,7 +83,7 @@ impl TestApp {
         keys: KeyRing,
         console_dir: Option<std::path::PathBuf>,
     ) -> Self {
-        sync_core::telemetry::init_for_tests();
+        qlosync_service::telemetry::init_for_tests();
         let policy = HttpPolicy {
             cors_allowed_origins: vec![HeaderValue::from_static(ORIGIN)],
             body_limit_bytes: 16 * 1024,

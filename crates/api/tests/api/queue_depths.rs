@@ -7,23 +7,18 @@ use axum::http::StatusCode;
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use serde_json::Value;
 use sqlx::PgPool;
-use sync_core::db::queue_depth_samples::{prune, record};
-use sync_core::dlq::{QueueDepth, QueueDepths};
+use sync_core::db::queue_depth_samples::{prune, record, Sample};
 use uuid::Uuid;
 
 use crate::dlq::broker::Broker;
 use crate::helpers::TestApp;
 
-fn depths(at: DateTime<Utc>, outbound: u32, dead_letter: u32) -> QueueDepths {
-    let depth = |queue: &str, messages| QueueDepth {
-        queue: queue.to_owned(),
-        messages,
-    };
-    QueueDepths {
-        outbound: depth("qloapps.outbound", outbound),
-        inbound: depth("qloapps.inbound", 0),
-        dead_letter: depth("qloapps.dlq", dead_letter),
+fn depths(at: DateTime<Utc>, outbound: u32, dead_letter: u32) -> Sample {
+    Sample {
         read_at: at,
+        outbound,
+        inbound: 0,
+        dead_letter,
     }
 }
 
@@ -49,9 +44,9 @@ async fn a_sample_reads_rabbitmq_and_is_stored_under_its_minute(pool: PgPool) {
     assert_eq!(at, at.duration_trunc(TimeDelta::minutes(1)).unwrap());
 
     // the queues of a prefix no worker declared: nothing stored, no panic
-    let other = sync_core::dlq::DeadLetterQueue::new(
+    let other = sync_queue::dlq::DeadLetterQueue::new(
         crate::dlq::broker::amqp_url(),
-        sync_core::queue::Topology::new(sync_core::queue::QueueConfig {
+        sync_queue::queue::Topology::new(sync_queue::queue::QueueConfig {
             prefix: format!("nosample{}.", &Uuid::new_v4().simple().to_string()[..8]),
             ..Default::default()
         }),

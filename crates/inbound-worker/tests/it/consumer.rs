@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use inbound_worker::{InboundWorker, WorkerConfig};
 use sqlx::PgPool;
-use sync_core::queue::{connect, ConfirmPublisher, QueueConfig, Topology};
+use sync_queue::queue::{connect, ConfirmPublisher, QueueConfig, Topology};
 use tokio_util::sync::CancellationToken;
 
 use crate::helpers::World;

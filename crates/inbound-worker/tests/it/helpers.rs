@@ -31,7 +31,7 @@ pub struct World {
 
 impl World {
     pub async fn start(pool: PgPool) -> World {
-        sync_core::telemetry::init_for_tests();
+        qlosync_service::telemetry::init_for_tests();
         let sim = SimServer::start(SimConfig::default()).await.unwrap();
         let keys = KeyRing::single("t", KEY);
         let fixture = mapped_property(&pool, &keys, &sim.api_url(), sim.api_key(), 1, 4).await;

@@ -4,15 +4,22 @@
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use sqlx::PgExecutor;
 
-use crate::dlq::QueueDepths;
+/// One reading: messages ready in the outbound, inbound and dead-letter queues.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sample {
+    pub read_at: DateTime<Utc>,
+    pub outbound: u32,
+    pub inbound: u32,
+    pub dead_letter: u32,
+}
 
 /// Stores a reading under its minute, keeping for each queue the largest reading of the
 /// minute (several readings a minute, several api processes). Returns whether the row changed.
-pub async fn record(db: impl PgExecutor<'_>, depths: &QueueDepths) -> Result<bool, sqlx::Error> {
-    let minute = depths
+pub async fn record(db: impl PgExecutor<'_>, sample: &Sample) -> Result<bool, sqlx::Error> {
+    let minute = sample
         .read_at
         .duration_trunc(TimeDelta::minutes(1))
-        .unwrap_or(depths.read_at);
+        .unwrap_or(sample.read_at);
     let written = sqlx::query(
         "INSERT INTO queue_depth_samples AS s (sampled_at, outbound, inbound, dead_letter)
          VALUES ($1, $2, $3, $4)
@@ -24,9 +31,9 @@ pub async fn record(db: impl PgExecutor<'_>, depths: &QueueDepths) -> Result<boo
              OR excluded.dead_letter > s.dead_letter",
     )
     .bind(minute)
-    .bind(as_i32(depths.outbound.messages))
-    .bind(as_i32(depths.inbound.messages))
-    .bind(as_i32(depths.dead_letter.messages))
+    .bind(as_i32(sample.outbound))
+    .bind(as_i32(sample.inbound))
+    .bind(as_i32(sample.dead_letter))
     .execute(db)
     .await?;
     Ok(written.rows_affected() == 1)

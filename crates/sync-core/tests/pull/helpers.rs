@@ -43,7 +43,13 @@ impl World {
     }
 
     pub async fn start_with(pool: PgPool, sim: SimConfig, settings: PullSettings) -> World {
-        sync_core::telemetry::init_for_tests();
+        if std::env::var_os("TEST_LOG").is_some() {
+            // logs through the test writer, per test; another test's subscriber may be first
+            let _ = tracing_subscriber::fmt()
+                .with_test_writer()
+                .with_env_filter(std::env::var("RUST_LOG").unwrap_or_else(|_| "debug".into()))
+                .try_init();
+        }
         let sim = SimServer::start(sim).await.expect("simulator starts");
         let keys = KeyRing::single("t", [7; 32]);
         let fixture = mapped_property(&pool, &keys, &sim.api_url(), sim.api_key(), 1, 4).await;

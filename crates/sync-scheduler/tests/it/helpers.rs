@@ -23,7 +23,7 @@ pub struct World {
 
 impl World {
     pub async fn start(pool: PgPool) -> World {
-        sync_core::telemetry::init_for_tests();
+        qlosync_service::telemetry::init_for_tests();
         let sim = SimServer::start(SimConfig::default()).await.unwrap();
         World { pool, sim }
     }

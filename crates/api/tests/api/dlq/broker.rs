@@ -3,9 +3,9 @@
 
 use chrono::Utc;
 use serde_json::json;
-use sync_core::dlq::DeadLetterQueue;
 use sync_core::messages::QueueKind;
-use sync_core::queue::{connect, headers as h, ConfirmPublisher, QueueConfig, Topology};
+use sync_queue::dlq::DeadLetterQueue;
+use sync_queue::queue::{connect, headers as h, ConfirmPublisher, QueueConfig, Topology};
 use uuid::Uuid;
 
 pub fn amqp_url() -> String {
@@ -45,7 +45,7 @@ impl Broker {
         let id = Uuid::new_v4().to_string();
         let body = json!({"eventType": "reservation.create", "messageId": id, "configId": config_id,
             "reservationId": Uuid::new_v4(), "timestamp": Utc::now()});
-        let props = sync_core::queue::message_properties(
+        let props = sync_queue::queue::message_properties(
             &id,
             "reservation.create",
             None,
@@ -75,7 +75,7 @@ impl Broker {
         let connection = connect(&amqp_url(), "api dlq test depth")
             .await
             .expect("broker");
-        let depth = sync_core::queue::queue_depth(&connection, queue)
+        let depth = sync_queue::queue::queue_depth(&connection, queue)
             .await
             .expect("depth");
         let _ = connection.close(200, "done").await;
