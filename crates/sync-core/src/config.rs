@@ -122,6 +122,9 @@ pub struct LogSettings {
     pub format: LogFormat,
     /// `RUST_LOG` filter directives (default "info").
     pub filter: String,
+    /// `OTEL_EXPORTER_OTLP_ENDPOINT` and `OTEL_SERVICE_NAME`: where spans are exported, if
+    /// anywhere (`crate::telemetry::otlp`).
+    pub otlp: Option<crate::telemetry::otlp::OtlpSettings>,
 }
 
 impl LogSettings {
@@ -130,7 +133,15 @@ impl LogSettings {
         let filter = env("RUST_LOG").unwrap_or_else(|| "info".to_owned());
         tracing_subscriber::EnvFilter::try_new(&filter)
             .map_err(|e| ConfigError::new("RUST_LOG", format!("invalid filter: {e}")))?;
-        Ok(LogSettings { format, filter })
+        let otlp = crate::telemetry::otlp::OtlpSettings::from_env(
+            env,
+            &crate::telemetry::otlp::binary_name(),
+        )?;
+        Ok(LogSettings {
+            format,
+            filter,
+            otlp,
+        })
     }
 }
 
@@ -139,6 +150,7 @@ impl Default for LogSettings {
         LogSettings {
             format: LogFormat::Pretty,
             filter: "info".to_owned(),
+            otlp: None,
         }
     }
 }
