@@ -46,7 +46,12 @@ impl Export {
     where
         S: tracing::Subscriber + for<'a> LookupSpan<'a>,
     {
-        tracing_opentelemetry::layer().with_tracer(otlp::tracer(&self.provider))
+        tracing_opentelemetry::layer()
+            .with_tracer(otlp::tracer(&self.provider))
+            // entering a span must not start its OTel span: the api's request span is entered
+            // before `enter` gives it the caller's trace as parent (qlosync propagates its own
+            // context, `qlosync_trace_context`, so no OTel context needs activating)
+            .with_context_activation(false)
     }
 
     /// Sends what is still buffered and stops the exporter (off the runtime's threads: the
@@ -236,6 +241,8 @@ mod tests {
         let remote = TraceContext::parse("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
         let (context, exported) = tracing::subscriber::with_default(subscriber, || {
             let span = tracing::info_span!("request");
+            // the api's request span is already entered when its trace is known
+            let _entered = span.enter();
             let context = enter(&span, remote);
             let exported = span.context().span().span_context().span_id().to_bytes();
             (context, exported)
