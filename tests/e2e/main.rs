@@ -12,6 +12,7 @@ mod dlq;
 mod idempotency;
 mod monitoring;
 mod observability;
+mod otlp;
 mod pull;
 mod push;
 mod push_faults;

@@ -84,7 +84,10 @@ async fn run(command: Command) -> anyhow::Result<()> {
                 shutdown_signal().await;
                 on_signal.cancel();
             });
-            application.run_until_stopped(shutdown).await
+            let stopped = application.run_until_stopped(shutdown).await;
+            // the spans of the last requests reach the collector (when OTLP export is on)
+            qlosync_service::telemetry::shutdown().await;
+            stopped
         }
     }
 }

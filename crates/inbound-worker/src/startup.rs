@@ -92,7 +92,10 @@ pub async fn run_from_env() -> anyhow::Result<()> {
     let process = InboundWorker::build(config)
         .await
         .context("starting the inbound worker")?;
-    process
+    let stopped = process
         .run_until_stopped(qlosync_service::shutdown::on_signal())
-        .await
+        .await;
+    // the spans of the last moments reach the collector (when OTLP export is on)
+    qlosync_service::telemetry::shutdown().await;
+    stopped
 }

@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod http_server;
 pub mod ops_server;
+pub mod otlp;
 pub mod process_metrics;
 pub mod readiness;
 pub mod shutdown;

@@ -122,6 +122,9 @@ pub struct LogSettings {
     pub format: LogFormat,
     /// `RUST_LOG` filter directives (default "info").
     pub filter: String,
+    /// `OTEL_EXPORTER_OTLP_ENDPOINT` and `OTEL_SERVICE_NAME`: where spans are exported, if
+    /// anywhere (`otlp`; the exporter is `qlosync_service::otlp`).
+    pub otlp: Option<OtlpSettings>,
 }
 
 impl LogSettings {
@@ -130,7 +133,12 @@ impl LogSettings {
         let filter = env("RUST_LOG").unwrap_or_else(|| "info".to_owned());
         tracing_subscriber::EnvFilter::try_new(&filter)
             .map_err(|e| ConfigError::new("RUST_LOG", format!("invalid filter: {e}")))?;
-        Ok(LogSettings { format, filter })
+        let otlp = OtlpSettings::from_env(env, &otlp::binary_name())?;
+        Ok(LogSettings {
+            format,
+            filter,
+            otlp,
+        })
     }
 }
 
@@ -139,6 +147,116 @@ impl Default for LogSettings {
         LogSettings {
             format: LogFormat::Pretty,
             filter: "info".to_owned(),
+            otlp: None,
+        }
+    }
+}
+
+pub use otlp::OtlpSettings;
+
+/// Where spans are exported over OTLP, if anywhere: the standard `OTEL_*` variables.
+pub mod otlp {
+    use super::ConfigError;
+
+    /// The general endpoint (`/v1/traces` is appended).
+    pub const ENDPOINT: &str = "OTEL_EXPORTER_OTLP_ENDPOINT";
+    /// The traces endpoint, a full URL (wins over [`ENDPOINT`]).
+    pub const TRACES_ENDPOINT: &str = "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT";
+    /// The `service.name` of the exported spans (default: the binary's name).
+    pub const SERVICE_NAME: &str = "OTEL_SERVICE_NAME";
+
+    /// Where and as what the spans go.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct OtlpSettings {
+        /// The traces URL, `.../v1/traces`.
+        pub traces_url: String,
+        pub service_name: String,
+    }
+
+    impl OtlpSettings {
+        /// `None` when neither endpoint variable is set (no export). `default_service` names the
+        /// process when `OTEL_SERVICE_NAME` is unset.
+        pub fn from_env(
+            env: &impl Fn(&str) -> Option<String>,
+            default_service: &str,
+        ) -> Result<Option<OtlpSettings>, ConfigError> {
+            let set = |name: &str| env(name).filter(|v| !v.trim().is_empty());
+            let (var, traces_url) = match (set(TRACES_ENDPOINT), set(ENDPOINT)) {
+                (Some(url), _) => (TRACES_ENDPOINT, url.trim().to_owned()),
+                (None, Some(base)) => (
+                    ENDPOINT,
+                    format!("{}/v1/traces", base.trim().trim_end_matches('/')),
+                ),
+                (None, None) => return Ok(None),
+            };
+            let parsed = reqwest::Url::parse(&traces_url)
+                .map_err(|e| ConfigError::new(var, format!("not a URL: {e}")))?;
+            if !matches!(parsed.scheme(), "http" | "https") {
+                return Err(ConfigError::new(var, "must be an http:// or https:// URL"));
+            }
+            let service_name = set(SERVICE_NAME).unwrap_or_else(|| default_service.to_owned());
+            Ok(Some(OtlpSettings {
+                traces_url,
+                service_name,
+            }))
+        }
+    }
+
+    /// The name of the running binary (`api`, `outbound-worker`, ...), the default service name.
+    pub fn binary_name() -> String {
+        std::env::args_os()
+            .next()
+            .map(std::path::PathBuf::from)
+            .and_then(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
+            .unwrap_or_else(|| "qlosync".to_owned())
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use std::collections::HashMap;
+
+        use super::*;
+
+        fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+            let map: HashMap<String, String> = pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect();
+            move |k| map.get(k).cloned()
+        }
+
+        #[test]
+        fn without_an_endpoint_there_is_no_exporter() {
+            assert_eq!(OtlpSettings::from_env(&env_of(&[]), "api").ok(), Some(None));
+            let blank = env_of(&[(ENDPOINT, " "), (SERVICE_NAME, "x")]);
+            assert_eq!(OtlpSettings::from_env(&blank, "api").ok(), Some(None));
+        }
+
+        #[test]
+        fn the_endpoint_gets_the_traces_path_and_the_service_defaults_to_the_binary() {
+            let settings =
+                OtlpSettings::from_env(&env_of(&[(ENDPOINT, "http://127.0.0.1:4318/")]), "api")
+                    .ok()
+                    .flatten();
+            assert_eq!(
+                settings,
+                Some(OtlpSettings {
+                    traces_url: "http://127.0.0.1:4318/v1/traces".to_owned(),
+                    service_name: "api".to_owned(),
+                })
+            );
+            let env = env_of(&[
+                (ENDPOINT, "http://127.0.0.1:4318"),
+                (TRACES_ENDPOINT, "http://127.0.0.1:9/t"),
+                (SERVICE_NAME, "pms-api"),
+            ]);
+            let settings = OtlpSettings::from_env(&env, "api").ok().flatten();
+            assert_eq!(
+                settings.map(|s| (s.traces_url, s.service_name)),
+                Some(("http://127.0.0.1:9/t".to_owned(), "pms-api".to_owned()))
+            );
+            let bad = OtlpSettings::from_env(&env_of(&[(ENDPOINT, "127.0.0.1:4318")]), "api");
+            assert_eq!(bad.err().map(|e| e.var), Some(ENDPOINT));
         }
     }
 }

@@ -35,22 +35,22 @@ pub struct Envelope {
     /// Follows one change from the API request to the QloApps call.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub correlation_id: Option<String>,
-    /// The W3C trace context of the change that wrote the message (the API request's trace,
-    /// a span of its own): sent as the AMQP header `traceparent`, the worker handles the
+    /// The W3C trace context of the change that wrote the message (the API request's span,
+    /// so the worker's span is its child): sent as the AMQP header `traceparent`, the worker handles the
     /// message in it (`qlosync_trace_context`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub traceparent: Option<String>,
 }
 
 impl Envelope {
-    /// A new envelope; inside a trace (an API request's) it records a span of it.
+    /// A new envelope; inside a trace (an API request's) it records the current context.
     pub fn new(config_id: Uuid, correlation_id: Option<String>) -> Self {
         Envelope {
             message_id: Uuid::new_v4(),
             config_id,
             timestamp: Utc::now(),
             correlation_id,
-            traceparent: qlosync_trace_context::next_header(),
+            traceparent: qlosync_trace_context::current().map(|c| c.to_string()),
         }
     }
 }

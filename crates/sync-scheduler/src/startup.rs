@@ -106,7 +106,10 @@ pub async fn run_from_env() -> anyhow::Result<()> {
     let process = SyncScheduler::build(config)
         .await
         .context("starting the sync scheduler")?;
-    process
+    let stopped = process
         .run_until_stopped(qlosync_service::shutdown::on_signal())
-        .await
+        .await;
+    // the spans of the last moments reach the collector (when OTLP export is on)
+    qlosync_service::telemetry::shutdown().await;
+    stopped
 }

@@ -11,6 +11,11 @@
 use std::fmt;
 use std::future::Future;
 
+#[cfg(feature = "otel")]
+mod otel;
+#[cfg(feature = "otel")]
+pub use otel::enter;
+
 /// The HTTP and AMQP header name.
 pub const HEADER: &str = "traceparent";
 
@@ -84,6 +89,34 @@ impl TraceContext {
             span_id: nonzero(rand::random()),
             ..*self
         }
+    }
+
+    /// A context from its parts (an exported span's ids, `enter`);
+    /// `None` for an all-zero id.
+    pub fn from_parts(trace_id: [u8; 16], span_id: [u8; 8], flags: u8) -> Option<TraceContext> {
+        if trace_id == [0; 16] || span_id == [0; 8] {
+            return None;
+        }
+        Some(TraceContext {
+            trace_id,
+            span_id,
+            flags,
+        })
+    }
+
+    /// The trace id's 16 bytes.
+    pub fn trace_id_bytes(&self) -> [u8; 16] {
+        self.trace_id
+    }
+
+    /// The span id's 8 bytes.
+    pub fn span_id_bytes(&self) -> [u8; 8] {
+        self.span_id
+    }
+
+    /// The flags (bit 0: sampled).
+    pub fn flags(&self) -> u8 {
+        self.flags
     }
 
     /// The trace id, 32 lower-case hex digits.
@@ -169,5 +202,9 @@ mod tests {
         assert_eq!(child.trace_id(), root.trace_id());
         assert_ne!(child.span_id(), root.span_id());
         assert!(TraceContext::new_root().to_string().starts_with("00-"));
+        let rebuilt =
+            TraceContext::from_parts(root.trace_id_bytes(), root.span_id_bytes(), root.flags());
+        assert_eq!(rebuilt, Some(root));
+        assert!(TraceContext::from_parts([0; 16], root.span_id_bytes(), 1).is_none());
     }
 }

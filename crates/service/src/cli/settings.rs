@@ -77,6 +77,26 @@ pub const COMMON: &[Setting] = &[
     ),
     public("LOG_FORMAT", "pretty", "Log output: json or pretty"),
     public("RUST_LOG", "info", "tracing filter directives"),
+    unset(
+        "OTEL_EXPORTER_OTLP_ENDPOINT",
+        "OTLP/HTTP collector base URL; spans go to <url>/v1/traces [default: unset, nothing exported]",
+        Secrecy::UrlWithPassword,
+    ),
+    unset(
+        "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+        "Full OTLP/HTTP traces URL, instead of <OTEL_EXPORTER_OTLP_ENDPOINT>/v1/traces [default: unset]",
+        Secrecy::UrlWithPassword,
+    ),
+    unset(
+        "OTEL_EXPORTER_OTLP_HEADERS",
+        "Headers sent to the collector, \"k=v,k=v\" (e.g. an authorization) [default: none]",
+        Secrecy::Secret,
+    ),
+    unset(
+        "OTEL_SERVICE_NAME",
+        "service.name of the exported spans [default: the binary's name]",
+        Secrecy::Public,
+    ),
 ];
 
 /// The broker and the queue topology: the api (relay) and the workers.

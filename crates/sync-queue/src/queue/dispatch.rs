@@ -151,12 +151,13 @@ where
         trace_id = tracing::field::Empty,
     );
     // handled as a span of the trace the message was written in (a new trace without one):
-    // its QloApps calls send a traceparent under it
-    let trace = delivered
+    // its QloApps calls send a traceparent under it; exported over OTLP (when it is on) as a
+    // child of the span that wrote the message
+    let remote = delivered
         .traceparent
         .as_deref()
-        .and_then(qlosync_trace_context::TraceContext::parse)
-        .map_or_else(qlosync_trace_context::TraceContext::new_root, |c| c.child());
+        .and_then(qlosync_trace_context::TraceContext::parse);
+    let trace = qlosync_trace_context::enter(&span, remote);
     span.record("trace_id", trace.trace_id());
     let handled = AssertUnwindSafe(ctx.handler.handle(&delivered)).catch_unwind();
     let result = qlosync_trace_context::scope(trace, handled)
