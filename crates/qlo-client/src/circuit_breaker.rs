@@ -5,7 +5,6 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -13,6 +12,7 @@ use serde::Serialize;
 use tokio::sync::{broadcast, Mutex};
 use tokio::time::Instant;
 
+use crate::breaker_machine::Machine;
 use crate::config::BreakerConfig;
 use crate::error::Error;
 
@@ -103,6 +103,8 @@ pub type TransitionCallback = Arc<dyn Fn(&BreakerTransition) + Send + Sync>;
 pub struct InMemoryCircuitBreaker {
     config: BreakerConfig,
     inner: Mutex<Inner>,
+    /// (tokio instant, wall-clock time) at construction: the machine's clock.
+    clock: (Instant, DateTime<Utc>),
     events: broadcast::Sender<BreakerTransition>,
     callback: Option<TransitionCallback>,
 }
@@ -116,25 +118,8 @@ impl fmt::Debug for InMemoryCircuitBreaker {
 }
 
 #[derive(Debug)]
-enum Mode {
-    Closed {
-        failures: u32,
-    },
-    Open {
-        until: Instant,
-    },
-    /// `in_flight` probes, the oldest started at `since` (a probe whose caller vanished
-    /// without recording frees its slot after one cool-down).
-    HalfOpen {
-        in_flight: u32,
-        since: Instant,
-    },
-}
-
-#[derive(Debug)]
 struct Inner {
-    mode: Mode,
-    generation: u64,
+    machine: Machine,
 }
 
 impl InMemoryCircuitBreaker {
@@ -144,9 +129,9 @@ impl InMemoryCircuitBreaker {
         InMemoryCircuitBreaker {
             config,
             inner: Mutex::new(Inner {
-                mode: Mode::Closed { failures: 0 },
-                generation: 0,
+                machine: Machine::default(),
             }),
+            clock: (Instant::now(), Utc::now()),
             events,
             callback: None,
         }
@@ -158,136 +143,55 @@ impl InMemoryCircuitBreaker {
         self
     }
 
-    fn public_state(mode: &Mode) -> BreakerState {
-        match mode {
-            Mode::Closed { .. } => BreakerState::Closed,
-            Mode::Open { until } => BreakerState::Open {
-                until: wall_clock(*until),
-            },
-            Mode::HalfOpen { .. } => BreakerState::HalfOpen,
-        }
+    /// Wall-clock time as the machine sees it, advanced by tokio's clock (which tests pause).
+    fn now(&self) -> DateTime<Utc> {
+        let (start, wall) = self.clock;
+        wall + chrono::Duration::from_std(Instant::now() - start).unwrap_or_default()
     }
 
-    fn transition(&self, inner: &mut Inner, to: Mode) {
-        let from = Self::public_state(&inner.mode);
-        inner.mode = to;
-        inner.generation += 1;
-        let to = Self::public_state(&inner.mode);
-        let event = BreakerTransition {
-            from,
-            to,
-            at: Utc::now(),
-        };
-        tracing::warn!(from = %event.from, to = %event.to, "QloApps circuit breaker transition");
-        metrics::gauge!("qlosync_circuit_state").set(to.gauge());
-        metrics::counter!("qlosync_circuit_transitions_total", "to" => to.name()).increment(1);
-        if let Some(cb) = &self.callback {
-            cb(&event);
+    fn announce(&self, transitions: Vec<BreakerTransition>) {
+        for event in transitions {
+            tracing::warn!(from = %event.from, to = %event.to, "QloApps circuit breaker transition");
+            metrics::gauge!("qlosync_circuit_state").set(event.to.gauge());
+            metrics::counter!("qlosync_circuit_transitions_total", "to" => event.to.name())
+                .increment(1);
+            if let Some(cb) = &self.callback {
+                cb(&event);
+            }
+            // No receiver is fine: nobody is listening.
+            let _ = self.events.send(event);
         }
-        // No receiver is fine: nobody is listening.
-        let _ = self.events.send(event);
     }
-}
-
-/// Converts a tokio instant to wall-clock time (tokio time may be paused in tests).
-fn wall_clock(at: Instant) -> DateTime<Utc> {
-    let now = Instant::now();
-    let delta = if at >= now {
-        chrono::Duration::from_std(at - now).unwrap_or_default()
-    } else {
-        -chrono::Duration::from_std(now - at).unwrap_or_default()
-    };
-    Utc::now() + delta
 }
 
 #[async_trait]
 impl CircuitBreaker for InMemoryCircuitBreaker {
     async fn try_acquire(&self) -> Result<BreakerPermit, Error> {
-        let mut inner = self.inner.lock().await;
-        let now = Instant::now();
-        if let Mode::Open { until } = inner.mode {
-            if now < until {
-                return Err(Error::CircuitOpen {
-                    retry_in: until - now,
-                });
-            }
-            self.transition(
-                &mut inner,
-                Mode::HalfOpen {
-                    in_flight: 0,
-                    since: now,
-                },
-            );
-        }
-        let generation = inner.generation;
-        let cool_down = self.config.cool_down;
-        let max_probes = self.config.half_open_probes;
-        match &mut inner.mode {
-            Mode::Closed { .. } => Ok(BreakerPermit {
-                probe: false,
-                generation,
-            }),
-            Mode::HalfOpen { in_flight, since } => {
-                if *in_flight > 0 && now.saturating_duration_since(*since) >= cool_down {
-                    // The probes' callers never reported back; free their slots.
-                    *in_flight = 0;
-                }
-                if *in_flight >= max_probes {
-                    // A probe is under way; its result decides. Ask again shortly.
-                    return Err(Error::CircuitOpen {
-                        retry_in: Duration::from_secs(1).min(cool_down),
-                    });
-                }
-                if *in_flight == 0 {
-                    *since = now;
-                }
-                *in_flight += 1;
-                Ok(BreakerPermit {
-                    probe: true,
-                    generation,
-                })
-            }
-            Mode::Open { .. } => Err(Error::CircuitOpen {
-                retry_in: Duration::ZERO,
-            }),
-        }
+        let mut transitions = Vec::new();
+        let permit = {
+            let mut inner = self.inner.lock().await;
+            let now = self.now();
+            inner.machine.acquire(&self.config, now, &mut transitions)
+        };
+        self.announce(transitions);
+        permit
     }
 
     async fn record(&self, permit: BreakerPermit, outcome: CallOutcome) {
-        let mut inner = self.inner.lock().await;
-        if permit.generation != inner.generation {
-            // Started under an earlier state; its result says nothing about now.
-            return;
+        let mut transitions = Vec::new();
+        {
+            let mut inner = self.inner.lock().await;
+            let now = self.now();
+            inner
+                .machine
+                .record(&self.config, &permit, outcome, now, &mut transitions);
         }
-        let threshold = self.config.failure_threshold;
-        let cool_down = self.config.cool_down;
-        match (&mut inner.mode, outcome) {
-            (Mode::Closed { failures }, CallOutcome::Success) => *failures = 0,
-            (Mode::Closed { failures }, CallOutcome::Failure) => {
-                *failures += 1;
-                if *failures >= threshold {
-                    let until = Instant::now() + cool_down;
-                    self.transition(&mut inner, Mode::Open { until });
-                }
-            }
-            (Mode::HalfOpen { .. }, CallOutcome::Success) if permit.probe => {
-                self.transition(&mut inner, Mode::Closed { failures: 0 });
-            }
-            (Mode::HalfOpen { .. }, CallOutcome::Failure) if permit.probe => {
-                let until = Instant::now() + cool_down;
-                self.transition(&mut inner, Mode::Open { until });
-            }
-            _ => {}
-        }
+        self.announce(transitions);
     }
 
     async fn state(&self) -> BreakerState {
         let inner = self.inner.lock().await;
-        match inner.mode {
-            // An expired open period is reported as half-open: the next call is a probe.
-            Mode::Open { until } if Instant::now() >= until => BreakerState::HalfOpen,
-            ref mode => Self::public_state(mode),
-        }
+        inner.machine.public(self.now())
     }
 
     fn subscribe(&self) -> Option<broadcast::Receiver<BreakerTransition>> {
@@ -299,6 +203,7 @@ impl CircuitBreaker for InMemoryCircuitBreaker {
 mod tests {
     use super::*;
     use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::Duration;
 
     fn default_breaker() -> InMemoryCircuitBreaker {
         InMemoryCircuitBreaker::new(BreakerConfig::default())

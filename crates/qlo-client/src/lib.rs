@@ -30,6 +30,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod breaker_machine;
 mod circuit_breaker;
 mod client;
 mod config;

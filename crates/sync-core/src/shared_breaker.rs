@@ -1,8 +1,6 @@
 //! The QloApps circuit breaker of each config kept in PostgreSQL (`circuit_breaker_state`), so
 //! every process fails fast together and operators see the state (docs/architecture.md, "Resilience").
 
-mod machine;
-
 use std::{sync::Mutex, time::Duration};
 
 use async_trait::async_trait;
@@ -15,7 +13,7 @@ use sqlx::{PgConnection, PgExecutor, PgPool};
 use tokio::sync::broadcast;
 use uuid::Uuid;
 
-use machine::{Machine, Mode};
+use qlo_client::breaker_machine::{Machine, Mode};
 
 /// [`qlo_client::CircuitBreaker`] backed by one `circuit_breaker_state` row per config.
 ///
@@ -51,7 +49,7 @@ struct Row {
 impl From<Row> for Machine {
     fn from(r: Row) -> Machine {
         Machine {
-            mode: Mode::from_db(&r.state),
+            mode: Mode::from_name(&r.state),
             failures: u32::try_from(r.consecutive_failures).unwrap_or(0),
             opened_at: r.opened_at,
             open_until: r.open_until,
@@ -186,7 +184,7 @@ async fn save(
          WHERE config_id = $1",
     )
     .bind(config_id)
-    .bind(m.mode.as_db())
+    .bind(m.mode.name())
     .bind(i32::try_from(m.failures).unwrap_or(i32::MAX))
     .bind(m.opened_at)
     .bind(m.open_until)

@@ -1,25 +1,28 @@
-//! The breaker's state machine, on plain values (the same rules as qlo-client's in-memory
-//! breaker): CLOSED → OPEN after `failure_threshold` consecutive failures; OPEN fails fast
-//! until `open_until`; then HALF_OPEN lets `half_open_probes` calls through; a probe's success
-//! closes, its failure re-opens. Every transition bumps `generation`; an outcome reported
-//! under an older generation is ignored (a slow success must not close a circuit opened since).
+//! The circuit breaker's state machine, on plain values, behind both breakers: the in-process
+//! one ([`crate::InMemoryCircuitBreaker`]) and the one every process shares through PostgreSQL
+//! (`sync_core::shared_breaker`). CLOSED → OPEN after `failure_threshold` consecutive failures;
+//! OPEN fails fast until `open_until`; then HALF_OPEN lets `half_open_probes` calls through; a
+//! probe's success closes, its failure re-opens. Every transition bumps `generation`; an
+//! outcome reported under an older generation is ignored (a slow success must not close a
+//! circuit opened since). A probe whose caller never reports back frees its slot after one
+//! cool-down.
 
 use std::time::Duration;
 
+use crate::circuit_breaker::{BreakerPermit, BreakerState, BreakerTransition, CallOutcome};
+use crate::{BreakerConfig, Error};
 use chrono::{DateTime, Utc};
-use qlo_client::{
-    BreakerConfig, BreakerPermit, BreakerState, BreakerTransition, CallOutcome, Error,
-};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Mode {
+pub enum Mode {
     Closed,
     Open,
     HalfOpen,
 }
 
 impl Mode {
-    pub(super) fn as_db(self) -> &'static str {
+    /// The stored name: "CLOSED", "OPEN", "HALF_OPEN".
+    pub fn name(self) -> &'static str {
         match self {
             Mode::Closed => "CLOSED",
             Mode::Open => "OPEN",
@@ -27,7 +30,8 @@ impl Mode {
         }
     }
 
-    pub(super) fn from_db(s: &str) -> Mode {
+    /// The mode of a stored name; anything unknown is CLOSED.
+    pub fn from_name(s: &str) -> Mode {
         match s {
             "OPEN" => Mode::Open,
             "HALF_OPEN" => Mode::HalfOpen,
@@ -36,9 +40,9 @@ impl Mode {
     }
 }
 
-/// One config's breaker, as stored in `circuit_breaker_state`.
+/// One breaker's whole state.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct Machine {
+pub struct Machine {
     pub mode: Mode,
     pub failures: u32,
     pub opened_at: Option<DateTime<Utc>>,
@@ -200,7 +204,7 @@ mod tests {
     use super::*;
 
     fn at(ms: i64) -> DateTime<Utc> {
-        DateTime::from_timestamp_millis(1_800_000_000_000 + ms).unwrap()
+        DateTime::from_timestamp_millis(1_800_000_000_000 + ms).expect("a valid instant")
     }
 
     #[test]
