@@ -7,6 +7,7 @@ use http::HeaderValue;
 use secrecy::{ExposeSecret, SecretString};
 use sync_core::config::{parse_or, required, ConfigError, DatabaseSettings, LogSettings};
 use sync_core::crypto::CryptoSettings;
+use sync_core::qlo_clients::ClientSettings;
 use sync_queue::queue::QueueConfig;
 use sync_queue::relay::RelayConfig;
 
@@ -28,6 +29,9 @@ pub struct Settings {
     pub relay: RelayConfig,
     /// `QLOAPPS_SYNC_INTERVAL_MS` (default 300000): read by the scheduler; validated here too.
     pub sync_interval_ms: u64,
+    /// `QLOAPPS_*` client settings (timeouts, retries, rate limit, breaker), read once: the
+    /// reconcile and connection-test routes call QloApps with them.
+    pub qloapps: ClientSettings,
     /// `QLO_API_URL` / `QLO_API_KEY` (see `.env.example`): an optional bootstrap config for the demo.
     pub qlo_bootstrap: Option<QloBootstrap>,
 }
@@ -94,6 +98,7 @@ impl Settings {
             queue: QueueConfig::from_lookup(env)?,
             relay: RelayConfig::from_lookup(env)?,
             sync_interval_ms: parse_or(env, "QLOAPPS_SYNC_INTERVAL_MS", 300_000u64)?,
+            qloapps: ClientSettings::from_env(env)?,
             qlo_bootstrap,
         })
     }

@@ -14,6 +14,7 @@ use qlosync_service::http_server::ServerLimits;
 use secrecy::ExposeSecret;
 use sqlx::PgPool;
 use sync_core::crypto::KeyRing;
+use sync_core::qlo_clients::{ClientSettings, QloClients};
 use sync_queue::dlq::DeadLetterQueue;
 use sync_queue::queue::Topology;
 use sync_queue::relay::OutboxRelay;
@@ -55,7 +56,10 @@ impl Application {
         };
         let tokens =
             ApiTokens::with_readonly(&settings.http.tokens, &settings.http.readonly_tokens);
-        let mut state = build_state(pool, keys, tokens, http);
+        let mut state = with_qloapps(
+            build_state(pool, keys, tokens, http),
+            settings.qloapps.clone(),
+        );
         state.dlq = settings.rabbitmq_url.as_ref().map(|url| {
             let topology = Topology::new(settings.queue.clone());
             Arc::new(DeadLetterQueue::new(url.expose_secret(), topology))
@@ -188,16 +192,31 @@ pub fn console_dir(dir: &Path) -> Option<PathBuf> {
     }
 }
 
+/// The handlers' state, with QloApps clients of the default `QLOAPPS_*` settings
+/// ([`with_qloapps`] replaces them).
 pub fn build_state(pool: PgPool, keys: KeyRing, tokens: ApiTokens, http: HttpPolicy) -> AppState {
+    let keys = Arc::new(keys);
     AppState {
+        clients: qlo_clients(&pool, &keys, ClientSettings::default()),
         pool,
-        keys: Arc::new(keys),
+        keys,
         tokens: Arc::new(tokens),
         metrics: crate::telemetry::prometheus_handle(),
         http: Arc::new(http),
         dlq: None,
         relay: None,
     }
+}
+
+/// `state` with QloApps clients of `settings`.
+pub fn with_qloapps(mut state: AppState, settings: ClientSettings) -> AppState {
+    state.clients = qlo_clients(&state.pool, &state.keys, settings);
+    state
+}
+
+fn qlo_clients(pool: &PgPool, keys: &Arc<KeyRing>, settings: ClientSettings) -> Arc<QloClients> {
+    let resilience = sync_core::shared_resilience::factory(pool.clone());
+    Arc::new(QloClients::new(keys.clone(), settings, Some(resilience)))
 }
 
 /// The whole router: `/api/v1` behind the bearer check, `/health`, `/ready`, `/metrics`, and

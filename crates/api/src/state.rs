@@ -8,6 +8,7 @@ use axum::http::HeaderValue;
 use metrics_exporter_prometheus::PrometheusHandle;
 use sqlx::PgPool;
 use sync_core::crypto::KeyRing;
+use sync_core::qlo_clients::QloClients;
 
 use crate::auth::ApiTokens;
 
@@ -23,6 +24,9 @@ pub struct AppState {
     /// The outbox relay's link and loop, for `/ready`; `None` without `RABBITMQ_URL` (or in
     /// tests that run no relay).
     pub relay: Option<sync_queue::queue::BrokerStatus>,
+    /// QloApps clients with the process's `QLOAPPS_*` settings (read once, at start) and the
+    /// PostgreSQL-shared limiter and breaker.
+    pub clients: Arc<QloClients>,
 }
 
 /// Request policies the router applies.

@@ -136,6 +136,11 @@ impl QloClients {
         }
     }
 
+    /// The `QLOAPPS_*` settings every client is built with.
+    pub fn settings(&self) -> &ClientSettings {
+        &self.settings
+    }
+
     /// The client of `config`, rebuilt when the row was updated since it was cached.
     pub async fn client(&self, config: &QloappsConfig) -> Result<QloClient, SyncError> {
         let mut cache = self.cache.lock().await;

@@ -11,9 +11,7 @@ use chrono::{DateTime, Utc};
 use qlo_client::{ClientConfig, ConnectionReport, QloClient};
 use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
-use sync_core::config::process_env;
 use sync_core::domain::{ConfigId, QloappsConfig};
-use sync_core::qlo_clients::ClientSettings;
 use sync_core::shared_limiter::PgRateLimiter;
 use utoipa::ToSchema;
 
@@ -152,9 +150,8 @@ pub(super) fn interactive_client(
     // an interactive probe: one attempt, the operator sees the real failure at once
     client_config.retry.max_retries = 0;
     // the probe counts against the config's rate limit, shared with the workers
-    let settings = ClientSettings::from_env(&process_env)
-        .map_err(|e| fail(TestFailureKind::InvalidConfig, e.to_string()))?;
-    let limiter = PgRateLimiter::new(state.pool.clone(), config.id.0, settings.rate_limit);
+    let rate_limit = state.clients.settings().rate_limit;
+    let limiter = PgRateLimiter::new(state.pool.clone(), config.id.0, rate_limit);
     QloClient::builder(client_config)
         .rate_limiter(Arc::new(limiter))
         .build()

@@ -22,7 +22,7 @@ use sync_core::sync_error::SyncError;
 use utoipa::ToSchema;
 
 use super::qloapps_configs::require_config;
-use super::reconcile_jobs::{job_location, qlo_clients, ReconcileJobAccepted};
+use super::reconcile_jobs::{job_location, ReconcileJobAccepted};
 use crate::error::{ApiError, ErrorBody, ErrorDetail};
 use crate::extract::{opt_date, ApiJson, ApiPath};
 use crate::state::AppState;
@@ -128,7 +128,7 @@ pub async fn reconcile(
     if !request.dry_run && !config.sync_enabled {
         return Err(SyncError::SyncDisabled(config_id).into());
     }
-    let clients = qlo_clients(&state)?;
+    let clients = state.clients.clone();
     if body.background.unwrap_or(false) || !is_small(&request) {
         let job = jobs::start(&state.pool, clients, config_id, JobKind::Request, request)
             .await

@@ -4,19 +4,15 @@
 //! any api process answers; one whose process died is reported failed
 //! (`sync_core::reconcile::jobs`).
 
-use std::sync::Arc;
-
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use sync_core::config::process_env;
 use sync_core::db::qloapps_config;
 use sync_core::db::qloapps_reconcile_jobs::{self as jobs, JobStatus, ReconcileJob};
 use sync_core::domain::ConfigId;
 use sync_core::domain::PropertyId;
-use sync_core::qlo_clients::{ClientSettings, QloClients};
 use sync_core::reconcile::bookings::BookingScope;
 use sync_core::reconcile::jobs::{self as reconcile_jobs, JobKind};
 use sync_core::reconcile::{ReconcileReport, ReconcileRequest};
@@ -33,18 +29,6 @@ pub fn router() -> Router<AppState> {
         "/qloapps/configs/{configId}/reconcile/jobs/{jobId}",
         get(get_job),
     )
-}
-
-/// QloApps clients with the process's `QLOAPPS_*` settings and the shared limiter and breaker.
-pub fn qlo_clients(state: &AppState) -> Result<Arc<QloClients>, ApiError> {
-    let settings = ClientSettings::from_env(&process_env)
-        .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("QLOAPPS_* settings")))?;
-    let resilience = sync_core::shared_resilience::factory(state.pool.clone());
-    Ok(Arc::new(QloClients::new(
-        state.keys.clone(),
-        settings,
-        Some(resilience),
-    )))
 }
 
 /// Where a job is polled.
@@ -155,7 +139,7 @@ pub async fn catch_up_reconcile(
     state: &AppState,
     property_id: PropertyId,
 ) -> Result<Vec<CatchUpJob>, ApiError> {
-    let clients = qlo_clients(state)?;
+    let clients = state.clients.clone();
     let today = Utc::now().date_naive();
     let window = sync_core::reconcile::schedule::bookings_window(today, 7, 500);
     let (from, to) = match window {
