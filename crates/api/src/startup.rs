@@ -56,10 +56,7 @@ impl Application {
         };
         let tokens =
             ApiTokens::with_readonly(&settings.http.tokens, &settings.http.readonly_tokens);
-        let mut state = with_qloapps(
-            build_state(pool, keys, tokens, http),
-            settings.qloapps.clone(),
-        );
+        let mut state = with_qloapps(build_state(pool, keys, tokens, http), settings.qloapps);
         state.dlq = settings.rabbitmq_url.as_ref().map(|url| {
             let topology = Topology::new(settings.queue.clone());
             Arc::new(DeadLetterQueue::new(url.expose_secret(), topology))
