@@ -5,7 +5,8 @@
 use sqlx::PgConnection;
 
 use crate::domain::ConfigId;
-use crate::{availability, db, rates, shared_breaker, shared_limiter};
+use crate::nightly::{availability, rates};
+use crate::{db, shared_breaker, shared_limiter};
 
 pub async fn forget(conn: &mut PgConnection, config_id: ConfigId) -> Result<(), sqlx::Error> {
     db::qloapps_reservation_mappings::delete_of_config(&mut *conn, config_id).await?;

@@ -33,12 +33,12 @@ pub use schedule::{
     bookings_window, run_once, run_scheduled, ConfigRun, ReconcileContext, ReconcileSettings,
 };
 
-use crate::availability::{inventory, store as holds, AvailabilityService};
 use crate::db;
 use crate::domain::{ConfigId, QloappsConfig, RoomTypeMapping};
+use crate::nightly::availability::{inventory, store as holds, AvailabilityService};
+use crate::nightly::rates::{store as rules, RateService, SyncMode};
+use crate::nightly::record::{self, RunRecord};
 use crate::qlo_clients::QloClients;
-use crate::rates::record::{self, RunRecord};
-use crate::rates::{store as rules, RateService, SyncMode};
 use crate::sync_error::SyncError;
 use bookings::{BookingReconciler, BookingScope};
 use drift::RoomTypeView;

@@ -12,9 +12,7 @@
 
 mod apply;
 pub mod plan;
-pub(crate) mod record;
 pub mod store;
-pub(crate) mod target;
 pub mod verify;
 
 use std::sync::Arc;
@@ -28,12 +26,12 @@ use utoipa::ToSchema;
 use crate::db;
 use crate::db::advisory_lock::LockKey;
 use crate::domain::{ConfigId, RoomTypeId, SyncOutcome};
+use crate::nightly::record::{self, LogItem, RunRecord};
+use crate::nightly::target::{self, Loaded, Target};
 use crate::qlo_clients::QloClients;
 use crate::sync_error::SyncError;
 use apply::Applier;
 use plan::{OwnedRule, Run};
-use record::{LogItem, RunRecord};
-use target::{Loaded, Target};
 
 /// How far a sync trusts its own records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

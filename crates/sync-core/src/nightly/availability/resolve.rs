@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use super::apply::{active_rooms_of, HoldApplier};
 use super::store::{self, HoldRow};
 use crate::domain::SyncOutcome;
-use crate::rates::SyncMode;
+use crate::nightly::rates::SyncMode;
 use crate::sync_error::SyncError;
 
 /// Returns the holds that still hold rooms ('active', or 'cancelling' and not yet cancelled).

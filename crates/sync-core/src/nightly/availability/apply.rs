@@ -16,8 +16,8 @@ use super::store::{self, HoldRow};
 use super::OverbookingRisk;
 use crate::domain::order_source::hold_source;
 use crate::domain::SyncOutcome;
-use crate::rates::record::LogItem;
-use crate::rates::target::Target;
+use crate::nightly::record::LogItem;
+use crate::nightly::target::Target;
 use crate::sync_error::SyncError;
 
 pub struct HoldApplier<'a> {

@@ -7,10 +7,10 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::plan::{rule_name, Run};
-use super::record::LogItem;
 use super::store::{self, RuleRow};
-use super::target::Target;
 use crate::domain::SyncOutcome;
+use crate::nightly::record::LogItem;
+use crate::nightly::target::Target;
 use crate::sync_error::SyncError;
 
 /// Writes rules for one target and tells what it did.
