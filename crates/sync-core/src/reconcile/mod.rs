@@ -34,9 +34,11 @@ pub use schedule::{
 };
 
 use crate::db;
+use crate::db::qloapps_inventory_holds as holds;
+use crate::db::qloapps_rate_rules as rules;
 use crate::domain::{ConfigId, QloappsConfig, RoomTypeMapping};
-use crate::nightly::availability::{inventory, store as holds, AvailabilityService};
-use crate::nightly::rates::{store as rules, RateService, SyncMode};
+use crate::nightly::availability::{inventory, AvailabilityService};
+use crate::nightly::rates::{RateService, SyncMode};
 use crate::nightly::record::{self, RunRecord};
 use crate::qlo_clients::QloClients;
 use crate::sync_error::SyncError;
