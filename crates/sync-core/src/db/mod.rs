@@ -19,6 +19,7 @@ pub mod availability;
 pub mod gauges;
 pub mod guests;
 pub mod outbox;
+mod per_night;
 pub mod properties;
 pub mod qloapps_config;
 pub mod qloapps_customer_mappings;
