@@ -5,7 +5,7 @@ use qlo_sim::SimConfig;
 use qlosync_tests::Stack;
 use rust_decimal::Decimal;
 use sqlx::PgPool;
-use sync_core::rates::SyncMode;
+use sync_core::nightly::rates::SyncMode;
 
 use crate::ari_support::*;
 

@@ -10,11 +10,11 @@ use qlo_sim::SimServer;
 use qlosync_tests::{Demo, Stack};
 use rust_decimal::Decimal;
 use serde_json::Value;
-use sync_core::availability::AvailabilityService;
 use sync_core::crypto::KeyRing;
 use sync_core::domain::{ConfigId, RoomTypeId};
+use sync_core::nightly::availability::AvailabilityService;
+use sync_core::nightly::rates::RateService;
 use sync_core::qlo_clients::{ClientSettings, QloClients};
-use sync_core::rates::RateService;
 use uuid::Uuid;
 
 /// What `SimConfig::default()` adds to every `hotel_ari` price per night.

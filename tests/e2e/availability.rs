@@ -4,8 +4,8 @@
 use qlo_sim::{Fault, SimConfig};
 use qlosync_tests::Stack;
 use sqlx::PgPool;
+use sync_core::nightly::rates::SyncMode;
 use sync_core::pull::{PullKind, PullService, PullSettings};
-use sync_core::rates::SyncMode;
 
 use crate::ari_support::*;
 
@@ -84,7 +84,7 @@ async fn two_of_five_rooms_allowed_makes_qloapps_refuse_a_third_booking_on_those
             })
             .collect()
     });
-    let customer = sync_core::availability::hold_customer(config).email;
+    let customer = sync_core::nightly::availability::hold_customer(config).email;
     assert!(
         hold_emails.iter().all(|e| *e == customer),
         "one hold customer per config: {hold_emails:?}"

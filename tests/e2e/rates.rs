@@ -10,7 +10,7 @@ use reqwest::Method;
 use rust_decimal::Decimal;
 use serde_json::json;
 use sqlx::PgPool;
-use sync_core::rates::SyncMode;
+use sync_core::nightly::rates::SyncMode;
 
 use crate::ari_support::*;
 

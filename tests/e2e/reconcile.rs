@@ -10,7 +10,7 @@ use reqwest::Method;
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
 use sqlx::PgPool;
-use sync_core::rates::SyncMode;
+use sync_core::nightly::rates::SyncMode;
 use sync_core::reconcile::{run_once, ReconcileContext, ReconcileSettings};
 
 use crate::ari_support::*;

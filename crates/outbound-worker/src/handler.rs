@@ -1,10 +1,10 @@
 //! What an outbound message means: which push to run, and how its failure is routed.
 
 use async_trait::async_trait;
-use sync_core::availability::AvailabilityService;
 use sync_core::messages::OutboundMessage;
+use sync_core::nightly::availability::AvailabilityService;
+use sync_core::nightly::rates::{RateService, SyncMode};
 use sync_core::push::PushService;
-use sync_core::rates::{RateService, SyncMode};
 use sync_queue::queue::{Delivered, HandleError, MessageHandler};
 use tracing::Instrument;
 

@@ -4,12 +4,12 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use qlosync_service::ops_server::OpsServer;
-use sync_core::availability::AvailabilityService;
 use sync_core::crypto::KeyRing;
 use sync_core::messages::{OutboundMessage, QueueKind};
+use sync_core::nightly::availability::AvailabilityService;
+use sync_core::nightly::rates::RateService;
 use sync_core::push::PushService;
 use sync_core::qlo_clients::QloClients;
-use sync_core::rates::RateService;
 use sync_queue::queue::{watch_queue_depths, QueueConsumer, Topology};
 use tokio_util::sync::CancellationToken;
 

@@ -1,6 +1,5 @@
 //! qlosync's shared library: everything the four binaries have in common.
 
-pub mod availability;
 pub mod config;
 pub mod crypto;
 pub mod db;
@@ -9,11 +8,11 @@ pub mod guest_match;
 pub mod keyed_lock;
 pub mod messages;
 pub mod metrics_catalog;
+pub mod nightly;
 pub mod outbox;
 pub mod pull;
 pub mod push;
 pub mod qlo_clients;
-pub mod rates;
 pub mod reconcile;
 pub mod shared_breaker;
 pub mod shared_limiter;

@@ -5,12 +5,12 @@
 use sqlx::PgConnection;
 
 use crate::domain::ConfigId;
-use crate::{availability, db, rates, shared_breaker, shared_limiter};
+use crate::{db, shared_breaker, shared_limiter};
 
 pub async fn forget(conn: &mut PgConnection, config_id: ConfigId) -> Result<(), sqlx::Error> {
     db::qloapps_reservation_mappings::delete_of_config(&mut *conn, config_id).await?;
-    rates::store::delete_of_config(&mut *conn, config_id).await?;
-    availability::store::delete_of_config(&mut *conn, config_id).await?;
+    db::qloapps_rate_rules::delete_of_config(&mut *conn, config_id).await?;
+    db::qloapps_inventory_holds::delete_of_config(&mut *conn, config_id).await?;
     shared_breaker::delete_of_config(&mut *conn, config_id).await?;
     shared_limiter::delete_of_config(&mut *conn, config_id).await
 }

@@ -8,11 +8,11 @@ use anyhow::Context as _;
 use chrono::{Datelike, NaiveDate, Weekday};
 use qlo_sim::{SimConfig, SimServer};
 use rust_decimal::Decimal;
-use sync_core::availability::AvailabilityService;
 use sync_core::crypto::KeyRing;
 use sync_core::domain::{ConfigId, RoomTypeId};
+use sync_core::nightly::availability::AvailabilityService;
+use sync_core::nightly::rates::{RateService, SyncMode};
 use sync_core::qlo_clients::{ClientSettings, QloClients};
-use sync_core::rates::{RateService, SyncMode};
 use uuid::Uuid;
 
 use crate::db::BenchDb;

@@ -1,8 +1,16 @@
+//! `rates`: the PMS's nightly rate per room type and night.
+
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use sqlx::PgExecutor;
 
+use super::per_night::PerNight;
 use crate::domain::{NightRate, RoomTypeId};
+
+const TABLE: PerNight = PerNight {
+    table: "rates",
+    column: "rate",
+};
 
 /// Sets `rate` for every night `from..=to` (inclusive), replacing stored values.
 pub async fn set_rates(
@@ -12,18 +20,7 @@ pub async fn set_rates(
     to: NaiveDate,
     rate: Decimal,
 ) -> Result<u64, sqlx::Error> {
-    let result = sqlx::query(
-        "INSERT INTO rates (room_type_id, night, rate)
-         SELECT $1, d::date, $4 FROM generate_series($2::date, $3::date, interval '1 day') AS d
-         ON CONFLICT (room_type_id, night) DO UPDATE SET rate = EXCLUDED.rate, updated_at = now()",
-    )
-    .bind(room_type_id)
-    .bind(from)
-    .bind(to)
-    .bind(rate)
-    .execute(db)
-    .await?;
-    Ok(result.rows_affected())
+    TABLE.set(db, room_type_id, (from, to), rate).await
 }
 
 /// Stored nights in `from..=to`, in date order; nights never set are absent.
@@ -33,13 +30,5 @@ pub async fn get_rates(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<NightRate>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT night, rate, updated_at FROM rates
-         WHERE room_type_id = $1 AND night BETWEEN $2 AND $3 ORDER BY night",
-    )
-    .bind(room_type_id)
-    .bind(from)
-    .bind(to)
-    .fetch_all(db)
-    .await
+    TABLE.get(db, room_type_id, (from, to)).await
 }

@@ -22,7 +22,7 @@ use qlo_client::FeaturePrice;
 use rust_decimal::Decimal;
 
 use super::report::{AvailabilityDrift, RateDrift};
-use crate::availability::inventory::Night;
+use crate::nightly::availability::inventory::Night;
 
 /// Rule kinds in QloApps' default priority (`HTL_FEATURE_PRICING_PRIORITY`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -4,7 +4,7 @@
 use super::bookings::{BookingDriftKind, BookingFixAction};
 use super::ReconcileReport;
 use crate::domain::SyncOutcome;
-use crate::rates::record::LogItem;
+use crate::nightly::record::LogItem;
 
 /// Every item of `report`.
 pub fn items(report: &ReconcileReport) -> Vec<LogItem> {

@@ -33,12 +33,14 @@ pub use schedule::{
     bookings_window, run_once, run_scheduled, ConfigRun, ReconcileContext, ReconcileSettings,
 };
 
-use crate::availability::{inventory, store as holds, AvailabilityService};
 use crate::db;
+use crate::db::qloapps_inventory_holds as holds;
+use crate::db::qloapps_rate_rules as rules;
 use crate::domain::{ConfigId, QloappsConfig, RoomTypeMapping};
+use crate::nightly::availability::{inventory, AvailabilityService};
+use crate::nightly::rates::{RateService, SyncMode};
+use crate::nightly::record::{self, RunRecord};
 use crate::qlo_clients::QloClients;
-use crate::rates::record::{self, RunRecord};
-use crate::rates::{store as rules, RateService, SyncMode};
 use crate::sync_error::SyncError;
 use bookings::{BookingReconciler, BookingScope};
 use drift::RoomTypeView;

@@ -7,9 +7,9 @@ use utoipa::ToSchema;
 
 use super::bookings::BookingReport;
 use super::ReconcileRequest;
-use crate::availability::AvailabilityOutcome;
 use crate::domain::{ConfigId, RoomTypeId};
-use crate::rates::RateOutcome;
+use crate::nightly::availability::AvailabilityOutcome;
+use crate::nightly::rates::RateOutcome;
 
 /// One night on which QloApps would sell another number of rooms than it should.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]

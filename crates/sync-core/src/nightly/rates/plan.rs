@@ -13,6 +13,8 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
+use crate::db::qloapps_rate_rules::RuleRow;
+
 /// Nights `from..=to` (both included) at one nightly rate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Run {
@@ -34,6 +36,17 @@ impl Run {
 
     pub fn nights(&self) -> i64 {
         (self.to - self.from).num_days() + 1
+    }
+}
+
+/// The nights and rate an owned rule's row records.
+impl From<&RuleRow> for Run {
+    fn from(row: &RuleRow) -> Run {
+        Run {
+            from: row.date_from,
+            to: row.date_to,
+            rate: row.rate,
+        }
     }
 }
 

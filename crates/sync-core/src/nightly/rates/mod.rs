@@ -12,9 +12,6 @@
 
 mod apply;
 pub mod plan;
-pub(crate) mod record;
-pub mod store;
-pub(crate) mod target;
 pub mod verify;
 
 use std::sync::Arc;
@@ -27,13 +24,14 @@ use utoipa::ToSchema;
 
 use crate::db;
 use crate::db::advisory_lock::LockKey;
+use crate::db::qloapps_rate_rules::{self as rules, RuleRow};
 use crate::domain::{ConfigId, RoomTypeId, SyncOutcome};
+use crate::nightly::record::{self, LogItem, RunRecord};
+use crate::nightly::target::{self, Loaded, Target};
 use crate::qlo_clients::QloClients;
 use crate::sync_error::SyncError;
 use apply::Applier;
 use plan::{OwnedRule, Run};
-use record::{LogItem, RunRecord};
-use target::{Loaded, Target};
 
 /// How far a sync trusts its own records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -120,7 +118,7 @@ impl RateService {
         mode: SyncMode,
     ) -> Result<u32, SyncError> {
         let t: &Target = applier.target;
-        let mut rows = store::rules_of_room_type(&self.pool, t.config.id, t.room_type.id).await?;
+        let mut rows = rules::rules_of_room_type(&self.pool, t.config.id, t.room_type.id).await?;
         if mode == SyncMode::Verify || rows.iter().any(|r| r.qloapps_rule_id.is_none()) {
             // rules of another QloApps room type (the mapping changed) are checked under it
             let mut listed = t.client.feature_prices(t.qlo_room_type).await?;
@@ -138,17 +136,17 @@ impl RateService {
         for row in &stale {
             applier.delete(row).await?;
         }
-        let runs: Vec<Run> = mine.iter().map(store::RuleRow::run).collect();
+        let runs: Vec<Run> = mine.iter().map(Run::from).collect();
         let (w_from, w_to) = plan::window(from, to, &runs);
         let nights = db::rates::get_rates(&self.pool, t.room_type.id, w_from, w_to).await?;
         let nights: Vec<_> = nights.iter().map(|n| (n.night, n.rate)).collect();
         let wanted = plan::runs(&nights);
         let existing: Vec<OwnedRule> = mine
             .iter()
-            .filter(|r| r.run().overlaps(w_from, w_to))
+            .filter(|r| Run::from(*r).overlaps(w_from, w_to))
             .map(|r| OwnedRule {
                 id: r.id,
-                run: r.run(),
+                run: Run::from(r),
                 trusted: r.is_active(),
             })
             .collect();
@@ -191,7 +189,7 @@ impl RateService {
     }
 }
 
-fn stale_room_types(rows: &[store::RuleRow], current: u64) -> Vec<u64> {
+fn stale_room_types(rows: &[RuleRow], current: u64) -> Vec<u64> {
     let mut other: Vec<u64> = rows
         .iter()
         .filter_map(|r| u64::try_from(r.qloapps_room_type_id).ok())

@@ -1,10 +1,10 @@
-//! `qloapps_inventory_holds`: the hold bookings qlosync owns.
+//! `qloapps_inventory_holds`: the hold bookings qlosync owns (written by the availability sync,
+//! `nightly/availability/`, and read by reconciliation).
 
 use chrono::NaiveDate;
 use sqlx::PgExecutor;
 use uuid::Uuid;
 
-use super::plan::LiveHold;
 use crate::domain::{ConfigId, RoomTypeId};
 
 const COLUMNS: &str =
@@ -31,21 +31,6 @@ pub struct HoldRow {
 impl HoldRow {
     pub fn order_id(&self) -> Option<u64> {
         self.qloapps_order_id.and_then(|id| u64::try_from(id).ok())
-    }
-
-    pub fn as_live(&self) -> LiveHold {
-        LiveHold {
-            id: self.id,
-            check_in: self.check_in,
-            check_out: self.check_out,
-            rooms: u32::try_from(self.rooms).unwrap_or(0),
-            room_ids: self
-                .room_ids
-                .iter()
-                .filter_map(|r| u64::try_from(*r).ok())
-                .collect(),
-            keepable: self.status == "active",
-        }
     }
 }
 

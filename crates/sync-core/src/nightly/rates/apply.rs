@@ -7,10 +7,10 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::plan::{rule_name, Run};
-use super::record::LogItem;
-use super::store::{self, RuleRow};
-use super::target::Target;
+use crate::db::qloapps_rate_rules::{self as rules, RuleRow};
 use crate::domain::SyncOutcome;
+use crate::nightly::record::LogItem;
+use crate::nightly::target::Target;
 use crate::sync_error::SyncError;
 
 /// Writes rules for one target and tells what it did.
@@ -64,7 +64,7 @@ impl<'a> Applier<'a> {
     /// Deletes an owned rule (gone already counts as deleted) and forgets it.
     pub async fn delete(&mut self, row: &RuleRow) -> Result<(), SyncError> {
         if let Some(rule_id) = row.rule_id() {
-            store::mark_pending(self.pool, row.id).await?;
+            rules::mark_pending(self.pool, row.id).await?;
             self.client().delete_feature_price(rule_id).await?;
             self.log(
                 "delete_rule",
@@ -76,7 +76,7 @@ impl<'a> Applier<'a> {
                 ),
             );
         }
-        store::delete_row(self.pool, row.id).await?;
+        rules::delete_row(self.pool, row.id).await?;
         Ok(())
     }
 
@@ -84,13 +84,13 @@ impl<'a> Applier<'a> {
     pub async fn update(&mut self, row: &RuleRow, run: Run) -> Result<(), SyncError> {
         let qlo_room_type = u64::try_from(row.qloapps_room_type_id).unwrap_or(0);
         let input = self.input(qlo_room_type, &run);
-        store::set_pending(self.pool, row.id, &run, &input.name).await?;
+        rules::set_pending(self.pool, row.id, (run.from, run.to), run.rate, &input.name).await?;
         let Some(rule_id) = row.rule_id() else {
             return self.post(row.id, &input, &run).await;
         };
         match self.client().update_feature_price(rule_id, &input).await {
             Ok(_) => {
-                store::set_active(self.pool, row.id, rule_id).await?;
+                rules::set_active(self.pool, row.id, rule_id).await?;
                 self.log(
                     "update_rule",
                     SyncOutcome::Updated,
@@ -104,7 +104,7 @@ impl<'a> Applier<'a> {
             }
             Err(qlo_client::Error::NotFound { .. }) => {
                 // deleted in QloApps behind our back: create it again under the same row
-                store::clear_rule_id(self.pool, row.id).await?;
+                rules::clear_rule_id(self.pool, row.id).await?;
                 self.post(row.id, &input, &run).await
             }
             Err(e) => Err(e.into()),
@@ -127,7 +127,7 @@ impl<'a> Applier<'a> {
             qloapps_rule_id: None,
             status: "pending".into(),
         };
-        store::insert_pending(self.pool, &row).await?;
+        rules::insert_pending(self.pool, &row).await?;
         self.post(row.id, &input, &run).await
     }
 
@@ -139,7 +139,7 @@ impl<'a> Applier<'a> {
     ) -> Result<(), SyncError> {
         match self.client().create_feature_price(input).await {
             Ok(rule) => {
-                store::set_active(self.pool, row_id, rule.id).await?;
+                rules::set_active(self.pool, row_id, rule.id).await?;
                 self.log(
                     "create_rule",
                     SyncOutcome::Created,
@@ -155,7 +155,7 @@ impl<'a> Applier<'a> {
                 // Refused outright: nothing was created. Otherwise the row stays pending and
                 // the next sync looks the rule up.
                 if !e.is_outcome_unknown() && !e.is_transient() {
-                    store::delete_row(self.pool, row_id).await?;
+                    rules::delete_row(self.pool, row_id).await?;
                 }
                 Err(e.into())
             }

@@ -15,6 +15,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::NaiveDate;
 use uuid::Uuid;
 
+use crate::db::qloapps_inventory_holds::HoldRow;
+
 /// A live hold as the plan sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LiveHold {
@@ -36,6 +38,24 @@ impl LiveHold {
 
     fn ids_known(&self) -> bool {
         self.room_ids.len() == self.rooms as usize
+    }
+}
+
+/// A hold's row as the plan sees it: only an 'active' hold can be kept.
+impl From<&HoldRow> for LiveHold {
+    fn from(row: &HoldRow) -> LiveHold {
+        LiveHold {
+            id: row.id,
+            check_in: row.check_in,
+            check_out: row.check_out,
+            rooms: u32::try_from(row.rooms).unwrap_or(0),
+            room_ids: row
+                .room_ids
+                .iter()
+                .filter_map(|r| u64::try_from(*r).ok())
+                .collect(),
+            keepable: row.status == "active",
+        }
     }
 }
 

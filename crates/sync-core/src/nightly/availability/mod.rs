@@ -14,7 +14,6 @@ mod hold;
 pub mod inventory;
 pub mod plan;
 mod resolve;
-pub mod store;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -29,14 +28,15 @@ pub use hold::hold_customer;
 
 use crate::db;
 use crate::db::advisory_lock::LockKey;
+use crate::db::qloapps_inventory_holds::{self as holds, HoldRow};
 use crate::domain::{ConfigId, RoomTypeId, SyncOutcome};
+use crate::nightly::rates::SyncMode;
+use crate::nightly::record::{self, LogItem, RunRecord};
+use crate::nightly::target::{self, Loaded, Target};
 use crate::qlo_clients::QloClients;
-use crate::rates::record::{self, LogItem, RunRecord};
-use crate::rates::target::{self, Loaded, Target};
-use crate::rates::SyncMode;
 use crate::sync_error::SyncError;
 use apply::HoldApplier;
-use plan::NightState;
+use plan::{LiveHold, NightState};
 
 /// Nights on which QloApps could not be stopped from selling more than the PMS allows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
@@ -159,7 +159,7 @@ impl AvailabilityService {
         mode: SyncMode,
     ) -> Result<u32, SyncError> {
         let t: &Target = applier.target;
-        let rows = store::live_holds(&self.pool, t.config.id, t.room_type.id).await?;
+        let rows = holds::live_holds(&self.pool, t.config.id, t.room_type.id).await?;
         let rows = resolve::resolve(applier, rows, mode).await?;
         let current = i32::try_from(t.qlo_room_type).unwrap_or(0);
         // holds of another QloApps room type (the mapping changed) and holds whose cancel
@@ -203,7 +203,7 @@ impl AvailabilityService {
         let live: Vec<_> = mine
             .iter()
             .filter(|r| r.check_out > w_from && r.check_in <= w_to)
-            .map(store::HoldRow::as_live)
+            .map(LiveHold::from)
             .collect();
         let plan = plan::plan(&nights, &live);
         for row in mine.iter().filter(|r| plan.cancel.contains(&r.id)) {
@@ -240,7 +240,7 @@ impl AvailabilityService {
 fn window(
     from: NaiveDate,
     to: NaiveDate,
-    holds: &[store::HoldRow],
+    holds: &[HoldRow],
     today: NaiveDate,
 ) -> (NaiveDate, NaiveDate) {
     let (mut from, mut to) = (from, to);

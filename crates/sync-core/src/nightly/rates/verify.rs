@@ -5,8 +5,8 @@
 use qlo_client::FeaturePrice;
 use sqlx::PgPool;
 
-use super::plan::rule_name;
-use super::store::{self, RuleRow};
+use super::plan::{rule_name, Run};
+use crate::db::qloapps_rate_rules::{self as rules, RuleRow};
 use crate::sync_error::SyncError;
 
 /// Whether a QloApps rule is exactly what qlosync wrote for `row`: a fixed nightly price over
@@ -41,7 +41,7 @@ pub async fn reconcile_rows(
         match row.rule_id() {
             None => {
                 // a create whose answer was lost: adopt the rule it made, if any
-                let name = rule_name(code, &row.run());
+                let name = rule_name(code, &Run::from(&row));
                 let found = listed
                     .iter()
                     .filter(|r| !owned_ids.contains(&r.id))
@@ -50,28 +50,28 @@ pub async fn reconcile_rows(
                     .max_by_key(|r| r.id);
                 match found {
                     Some(rule) => {
-                        store::set_active(pool, row.id, rule.id).await?;
+                        rules::set_active(pool, row.id, rule.id).await?;
                         row.qloapps_rule_id = i64::try_from(rule.id).ok();
                         row.status = "active".into();
                         out.push(row);
                     }
-                    None => store::delete_row(pool, row.id).await?,
+                    None => rules::delete_row(pool, row.id).await?,
                 }
             }
             Some(rule_id) if check_active || !row.is_active() => {
                 match listed.iter().find(|r| r.id == rule_id) {
                     // deleted in QloApps: nothing left to own
-                    None => store::delete_row(pool, row.id).await?,
+                    None => rules::delete_row(pool, row.id).await?,
                     Some(rule) if rule_matches(rule, &row) => {
                         if !row.is_active() {
-                            store::set_active(pool, row.id, rule_id).await?;
+                            rules::set_active(pool, row.id, rule_id).await?;
                             row.status = "active".into();
                         }
                         out.push(row);
                     }
                     Some(_) => {
                         if row.is_active() {
-                            store::mark_pending(pool, row.id).await?;
+                            rules::mark_pending(pool, row.id).await?;
                             row.status = "pending".into();
                         }
                         out.push(row);

@@ -12,12 +12,12 @@ use uuid::Uuid;
 use super::hold::{booked_rooms, hold_request, HoldBooking};
 use super::inventory;
 use super::plan::{holds_for, NewHold};
-use super::store::{self, HoldRow};
 use super::OverbookingRisk;
+use crate::db::qloapps_inventory_holds::{self as holds, HoldRow};
 use crate::domain::order_source::hold_source;
 use crate::domain::SyncOutcome;
-use crate::rates::record::LogItem;
-use crate::rates::target::Target;
+use crate::nightly::record::LogItem;
+use crate::nightly::target::Target;
 use crate::sync_error::SyncError;
 
 pub struct HoldApplier<'a> {
@@ -66,12 +66,12 @@ impl<'a> HoldApplier<'a> {
     /// Cancels a hold's booking (`POST order_histories`) and marks it cancelled.
     pub async fn cancel(&mut self, row: &HoldRow) -> Result<(), SyncError> {
         let Some(order_id) = row.order_id() else {
-            store::delete_row(self.pool, row.id).await?;
+            holds::delete_row(self.pool, row.id).await?;
             return Ok(());
         };
-        store::set_status(self.pool, row.id, "cancelling").await?;
+        holds::set_status(self.pool, row.id, "cancelling").await?;
         self.target.client.cancel_booking(order_id).await?;
-        store::set_status(self.pool, row.id, "cancelled").await?;
+        holds::set_status(self.pool, row.id, "cancelled").await?;
         let nights = format!("{}..{}", row.check_in, last_night(row.check_out));
         self.log(
             "cancel_hold",
@@ -156,7 +156,7 @@ impl<'a> HoldApplier<'a> {
             qloapps_order_id: None,
             status: "pending".into(),
         };
-        store::insert_pending(self.pool, &row).await?;
+        holds::insert_pending(self.pool, &row).await?;
         let request = hold_request(t.config.id, &booking);
         match t.client.create_booking(&row.source, &request).await {
             Ok(created) => {
@@ -164,7 +164,7 @@ impl<'a> HoldApplier<'a> {
                     Some(rooms) => rooms,
                     None => active_rooms_of(&t.client, created.order_id).await?,
                 };
-                store::set_active(self.pool, row.id, created.order_id, &rooms).await?;
+                holds::set_active(self.pool, row.id, created.order_id, &rooms).await?;
                 self.log(
                     "create_hold",
                     SyncOutcome::Created,
@@ -180,14 +180,14 @@ impl<'a> HoldApplier<'a> {
                 Ok(Attempt::Created)
             }
             Err(qlo_client::Error::RoomsUnavailable { message }) => {
-                store::delete_row(self.pool, row.id).await?;
+                holds::delete_row(self.pool, row.id).await?;
                 Ok(Attempt::Refused(message))
             }
             Err(e) => {
                 // refused outright: no booking exists; otherwise the row stays pending and
                 // the next sync looks the booking up by its source
                 if !e.is_outcome_unknown() && !e.is_transient() {
-                    store::delete_row(self.pool, row.id).await?;
+                    holds::delete_row(self.pool, row.id).await?;
                 }
                 Err(e.into())
             }

@@ -1,11 +1,11 @@
-//! `qloapps_rate_rules`: the feature_prices rules qlosync owns.
+//! `qloapps_rate_rules`: the feature_prices rules qlosync owns (written by the rate sync,
+//! `nightly/rates/`, and read by reconciliation).
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use sqlx::PgExecutor;
 use uuid::Uuid;
 
-use super::plan::Run;
 use crate::domain::{ConfigId, RoomTypeId};
 
 const COLUMNS: &str =
@@ -29,14 +29,6 @@ pub struct RuleRow {
 }
 
 impl RuleRow {
-    pub fn run(&self) -> Run {
-        Run {
-            from: self.date_from,
-            to: self.date_to,
-            rate: self.rate,
-        }
-    }
-
     pub fn is_active(&self) -> bool {
         self.status == "active"
     }
@@ -83,11 +75,13 @@ pub async fn insert_pending(db: impl PgExecutor<'_>, row: &RuleRow) -> Result<()
     Ok(())
 }
 
-/// Sets a rule's nights, rate and name and marks it pending (a PUT is about to be sent).
+/// Sets a rule's nights `date_from..=date_to`, rate and name and marks it pending (a PUT is
+/// about to be sent).
 pub async fn set_pending(
     db: impl PgExecutor<'_>,
     id: Uuid,
-    run: &Run,
+    (date_from, date_to): (NaiveDate, NaiveDate),
+    rate: Decimal,
     name: &str,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
@@ -96,9 +90,9 @@ pub async fn set_pending(
          WHERE id = $1",
     )
     .bind(id)
-    .bind(run.from)
-    .bind(run.to)
-    .bind(run.rate)
+    .bind(date_from)
+    .bind(date_to)
+    .bind(rate)
     .bind(name)
     .execute(db)
     .await?;

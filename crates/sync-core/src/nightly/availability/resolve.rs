@@ -4,9 +4,9 @@
 use std::collections::HashMap;
 
 use super::apply::{active_rooms_of, HoldApplier};
-use super::store::{self, HoldRow};
+use crate::db::qloapps_inventory_holds::{self as holds, HoldRow};
 use crate::domain::SyncOutcome;
-use crate::rates::SyncMode;
+use crate::nightly::rates::SyncMode;
 use crate::sync_error::SyncError;
 
 /// Returns the holds that still hold rooms ('active', or 'cancelling' and not yet cancelled).
@@ -29,15 +29,15 @@ pub async fn resolve(
             continue;
         }
         match client.find_order_by_source(&row.source).await? {
-            None => store::delete_row(pool, row.id).await?,
+            None => holds::delete_row(pool, row.id).await?,
             Some(order) => {
                 let states = client.cached_shop_configuration().await?.order_states;
                 if states.frees_rooms(order.current_state) {
-                    store::set_status(pool, row.id, "cancelled").await?;
+                    holds::set_status(pool, row.id, "cancelled").await?;
                     continue;
                 }
                 let rooms = active_rooms_of(client, order.id).await?;
-                store::set_active(pool, row.id, order.id, &rooms).await?;
+                holds::set_active(pool, row.id, order.id, &rooms).await?;
                 row.qloapps_order_id = i64::try_from(order.id).ok();
                 row.room_ids = rooms
                     .iter()
@@ -76,7 +76,7 @@ pub async fn resolve(
             out.push(row);
             continue;
         }
-        store::set_status(pool, row.id, "cancelled").await?;
+        holds::set_status(pool, row.id, "cancelled").await?;
         if row.status == "active" {
             applier.log(
                 "hold_gone",
