@@ -162,8 +162,10 @@ impl QloClients {
             config: config.id,
             problem,
         };
-        let hotel_id = u32::try_from(config.qloapps_hotel_id)
-            .map_err(|_| bad("hotel id out of range".into()))?;
+        let hotel_id = config
+            .qloapps_hotel_id
+            .as_u32()
+            .ok_or_else(|| bad("hotel id out of range".into()))?;
         let language_id = u32::try_from(config.language_id)
             .map_err(|_| bad("language id out of range".into()))?;
         let mut client_config = ClientConfig::new(config.base_url.clone(), "", hotel_id);

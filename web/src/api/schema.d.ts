@@ -994,8 +994,7 @@ export interface components {
             languageId: number;
             name: string;
             propertyId: components["schemas"]["PropertyId"];
-            /** Format: int32 */
-            qloappsHotelId: number;
+            qloappsHotelId: components["schemas"]["QloHotelId"];
             /**
              * @description a stay change QloApps refuses (it counts the order's own room as taken) is pushed as
              *     cancel-and-recreate: the booking gets a new QloApps order (docs/pushes.md)
@@ -1320,8 +1319,7 @@ export interface components {
             firstFailedAt: string;
             /** Format: date-time */
             lastFailedAt: string;
-            /** Format: int64 */
-            qloappsOrderId?: number | null;
+            qloappsOrderId?: null | components["schemas"]["QloOrderId"];
             reason: string;
             reservationId: components["schemas"]["ReservationId"];
         };
@@ -1375,8 +1373,7 @@ export interface components {
                 firstFailedAt: string;
                 /** Format: date-time */
                 lastFailedAt: string;
-                /** Format: int64 */
-                qloappsOrderId?: number | null;
+                qloappsOrderId?: null | components["schemas"]["QloOrderId"];
                 reason: string;
                 reservationId: components["schemas"]["ReservationId"];
             }[];
@@ -1485,11 +1482,25 @@ export interface components {
              * @description the first pull after this retries it (sooner after a room-type mapping change)
              */
             nextRetryAt: string;
-            /** Format: int64 */
-            qloappsOrderId: number;
+            qloappsOrderId: components["schemas"]["QloOrderId"];
             /** @description why the last attempt failed */
             reason: string;
         };
+        /**
+         * Format: int64
+         * @description A QloApps hotel (`hotels.id`, `id_property` in bookings), stored as `INTEGER`.
+         */
+        QloHotelId: number;
+        /**
+         * Format: int64
+         * @description A QloApps order (`orders.id`, `id_order`), stored as `BIGINT`.
+         */
+        QloOrderId: number;
+        /**
+         * Format: int64
+         * @description A QloApps room type (`hotel_room_types` / product id), stored as `INTEGER`.
+         */
+        QloRoomTypeId: number;
         QloappsRoomType: {
             active: boolean;
             /**
@@ -1499,11 +1510,8 @@ export interface components {
             adults: number;
             /** Format: int32 */
             children: number;
-            /**
-             * Format: int64
-             * @description the id a room-type mapping names (`qloappsRoomTypeId`)
-             */
-            id: number;
+            /** @description the id a room-type mapping names (`qloappsRoomTypeId`) */
+            id: components["schemas"]["QloRoomTypeId"];
             name: string;
             /**
              * @description base nightly price excluding tax
@@ -1553,8 +1561,7 @@ export interface components {
              * @description QloApps orders pulls could not apply, still retried (`GET .../pull-failures`)
              */
             pullFailures: number;
-            /** Format: int32 */
-            qloappsHotelId: number;
+            qloappsHotelId: components["schemas"]["QloHotelId"];
             /**
              * Format: double
              * @description QloApps calls that may go at once right now: at most the burst (`QLOAPPS_RATE_BURST`, a
@@ -1793,16 +1800,10 @@ export interface components {
             lastSyncedAt?: string | null;
             localReservationId: components["schemas"]["ReservationId"];
             propertyId: components["schemas"]["PropertyId"];
-            /** Format: int64 */
-            qloappsBookingId: number;
+            qloappsBookingId: components["schemas"]["QloOrderId"];
             /** @description Room line of a pulled multi-line order; "" for pushed reservations. */
             qloappsLineKey: string;
-            /**
-             * Format: int64
-             * @description While the reservation moves to a new QloApps order (a refused stay change pushed as
-             *     cancel-and-recreate, docs/pushes.md), the order it leaves; null otherwise.
-             */
-            replacingOrderId?: number | null;
+            replacingOrderId?: null | components["schemas"]["QloOrderId"];
             /** Format: date-time */
             updatedAt: string;
         };
@@ -1815,8 +1816,7 @@ export interface components {
             configId: components["schemas"]["ConfigId"];
             /** Format: date-time */
             lastSyncedAt?: string | null;
-            /** Format: int64 */
-            qloappsOrderId?: number | null;
+            qloappsOrderId?: null | components["schemas"]["QloOrderId"];
             /** @description QloApps' reason for refusing, first, when out of sync */
             reason?: string | null;
             /**
@@ -1861,8 +1861,7 @@ export interface components {
             autoServicesPerNight?: string | null;
             availability: components["schemas"]["AvailabilityDrift"][];
             code: string;
-            /** Format: int32 */
-            qloappsRoomTypeId: number;
+            qloappsRoomTypeId: components["schemas"]["QloRoomTypeId"];
             rates: components["schemas"]["RateDrift"][];
             roomTypeId: components["schemas"]["RoomTypeId"];
         };
@@ -1888,8 +1887,7 @@ export interface components {
             isActive: boolean;
             localRoomTypeId: components["schemas"]["RoomTypeId"];
             propertyId: components["schemas"]["PropertyId"];
-            /** Format: int32 */
-            qloappsRoomTypeId: number;
+            qloappsRoomTypeId: components["schemas"]["QloRoomTypeId"];
             /** Format: date-time */
             updatedAt: string;
         };

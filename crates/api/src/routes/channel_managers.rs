@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use sync_core::config::process_env;
 use sync_core::db::qloapps_sync_state::RunKind;
 use sync_core::db::{properties, qloapps_config, qloapps_pull_failures, qloapps_sync_state};
-use sync_core::domain::{ChannelManager, ConfigId, PropertyId, SyncState};
+use sync_core::domain::{ChannelManager, ConfigId, PropertyId, QloHotelId, SyncState};
 use sync_core::qlo_clients::ClientSettings;
 use sync_core::shared_limiter::PgRateLimiter;
 use utoipa::{IntoParams, ToSchema};
@@ -55,7 +55,7 @@ pub struct QloappsStatus {
     pub config_id: ConfigId,
     pub name: String,
     pub base_url: String,
-    pub qloapps_hotel_id: i32,
+    pub qloapps_hotel_id: QloHotelId,
     pub sync_enabled: bool,
     pub api_key_set: bool,
     pub api_key_last4: Option<String>,

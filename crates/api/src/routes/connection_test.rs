@@ -142,7 +142,7 @@ pub(super) fn interactive_client(
             ));
         }
     };
-    let hotel_id = u32::try_from(config.qloapps_hotel_id).unwrap_or_default();
+    let hotel_id = config.qloapps_hotel_id.as_u32().unwrap_or_default();
     let mut client_config =
         ClientConfig::new(config.base_url.clone(), key.expose_secret(), hotel_id);
     client_config.language_id = u32::try_from(config.language_id).unwrap_or(1);

@@ -6,7 +6,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use sync_core::db::qloapps_pull_failures as db;
-use sync_core::domain::{ConfigId, PullFailure};
+use sync_core::domain::{ConfigId, PullFailure, QloOrderId};
 use utoipa::{IntoParams, ToSchema};
 
 use super::qloapps_configs::require_config;
@@ -66,14 +66,14 @@ pub async fn list_pull_failures(
     responses((status = 200, body = PullFailure), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn discard_pull_failure(
     State(state): State<AppState>,
-    ApiPath((config_id, order_id)): ApiPath<(ConfigId, i64)>,
+    ApiPath((config_id, order_id)): ApiPath<(ConfigId, u64)>,
     ApiJson(body): ApiJson<DiscardPullFailure>,
 ) -> Result<Json<PullFailure>, ApiError> {
     let mut p = Problems::new();
     let reason = p.text("reason", &body.reason, 500);
     p.finish()?;
     require_config(&state.pool, config_id).await?;
-    let failure = db::discard_failure(&state.pool, config_id, order_id, &reason)
+    let failure = db::discard_failure(&state.pool, config_id, QloOrderId(order_id), &reason)
         .await?
         .ok_or_else(|| ApiError::not_found("pull failure", order_id))?;
     tracing::warn!(%config_id, order_id, reason, "failed QloApps order discarded by an operator");

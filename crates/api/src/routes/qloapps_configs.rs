@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sync_core::db::qloapps_config::{self as db, ConfigPatch, NewConfig};
 use sync_core::domain::qloapps::seal_api_key;
-use sync_core::domain::{ConfigId, PropertyId, QloappsConfig};
+use sync_core::domain::{ConfigId, PropertyId, QloHotelId, QloappsConfig};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::error::{ApiError, ErrorBody};
@@ -34,7 +34,7 @@ pub struct ConfigView {
     pub property_id: PropertyId,
     pub name: String,
     pub base_url: String,
-    pub qloapps_hotel_id: i32,
+    pub qloapps_hotel_id: QloHotelId,
     pub language_id: i32,
     pub sync_enabled: bool,
     /// a stay change QloApps refuses (it counts the order's own room as taken) is pushed as

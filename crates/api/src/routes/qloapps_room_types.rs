@@ -28,7 +28,7 @@ pub fn router() -> Router<AppState> {
 #[serde(rename_all = "camelCase")]
 pub struct QloappsRoomType {
     /// the id a room-type mapping names (`qloappsRoomTypeId`)
-    pub id: i64,
+    pub id: sync_core::domain::QloRoomTypeId,
     pub name: String,
     pub active: bool,
     /// base occupancy
@@ -76,7 +76,7 @@ pub async fn list_qloapps_room_types(
         }
     };
     let client = interactive_client(&state, &config).map_err(|f| upstream(f.kind, f.message))?;
-    let hotel = u64::try_from(config.qloapps_hotel_id).unwrap_or_default();
+    let hotel = config.qloapps_hotel_id.get();
     let room_types = client
         .room_types()
         .await
@@ -85,7 +85,7 @@ pub async fn list_qloapps_room_types(
         .into_iter()
         .filter(|rt| rt.id_hotel == hotel)
         .map(|rt| QloappsRoomType {
-            id: i64::try_from(rt.id).unwrap_or(i64::MAX),
+            id: sync_core::domain::QloRoomTypeId(rt.id),
             name: rt.name,
             active: rt.active,
             adults: i32::try_from(rt.adults).unwrap_or(i32::MAX),

@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 use sync_core::db::qloapps_sync_log::SyncLogFilter;
 use sync_core::db::{qloapps_reservation_mappings, qloapps_sync_log, qloapps_sync_state};
 use sync_core::domain::{
-    ConfigId, ReservationId, ReservationMapping, SyncDirection, SyncLogEntry, SyncState, SyncStatus,
+    ConfigId, QloOrderId, ReservationId, ReservationMapping, SyncDirection, SyncLogEntry,
+    SyncState, SyncStatus,
 };
 use sync_core::messages::{Envelope, InboundMessage, SyncRequest, SyncType};
 use utoipa::{IntoParams, ToSchema};
@@ -234,7 +235,10 @@ pub async fn list_reservation_mappings(
         &state.pool,
         config_id,
         query.local_reservation_id,
-        query.qloapps_booking_id,
+        query
+            .qloapps_booking_id
+            .and_then(|id| u64::try_from(id).ok())
+            .map(QloOrderId),
         page,
     )
     .await?;

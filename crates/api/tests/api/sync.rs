@@ -220,7 +220,7 @@ async fn reservation_mappings_are_listed_read_only(pool: PgPool) {
         config_id: id_of(&world.config),
         property_id: id_of::<PropertyId>(&world.property),
         local_reservation_id: id_of::<ReservationId>(&reservation),
-        qloapps_booking_id: 789,
+        qloapps_booking_id: sync_core::domain::QloOrderId(789),
         qloapps_line_key: String::new(),
         last_pushed_hash: None,
         last_pulled_hash: None,

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use sqlx::PgExecutor;
 use uuid::Uuid;
 
-use crate::domain::{ConfigId, RoomTypeId};
+use crate::domain::{ConfigId, QloOrderId, QloRoomTypeId, RoomTypeId};
 
 const COLUMNS: &str =
     "id, config_id, room_type_id, qloapps_room_type_id, check_in, check_out, rooms, \
@@ -17,20 +17,20 @@ pub struct HoldRow {
     pub id: Uuid,
     pub config_id: ConfigId,
     pub room_type_id: RoomTypeId,
-    pub qloapps_room_type_id: i32,
+    pub qloapps_room_type_id: QloRoomTypeId,
     pub check_in: NaiveDate,
     pub check_out: NaiveDate,
     pub rooms: i32,
     pub room_ids: Vec<i64>,
     pub source: String,
-    pub qloapps_order_id: Option<i64>,
+    pub qloapps_order_id: Option<QloOrderId>,
     /// 'pending', 'active', 'cancelling' or 'cancelled'
     pub status: String,
 }
 
 impl HoldRow {
     pub fn order_id(&self) -> Option<u64> {
-        self.qloapps_order_id.and_then(|id| u64::try_from(id).ok())
+        self.qloapps_order_id.map(QloOrderId::get)
     }
 }
 
@@ -106,7 +106,7 @@ pub async fn set_active(
          WHERE id = $1",
     )
     .bind(id)
-    .bind(i64::try_from(order_id).unwrap_or(i64::MAX))
+    .bind(QloOrderId(order_id))
     .bind(rooms)
     .execute(db)
     .await?;

@@ -130,7 +130,7 @@ pub async fn list_failures(
 pub async fn discard_failure(
     db: impl PgExecutor<'_>,
     config_id: ConfigId,
-    order_id: i64,
+    order_id: crate::domain::QloOrderId,
     reason: &str,
 ) -> Result<Option<PullFailure>, sqlx::Error> {
     sqlx::query_as(&format!(

@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 use sqlx::PgExecutor;
 use uuid::Uuid;
 
-use crate::domain::{ConfigId, RoomTypeId};
+use crate::domain::{ConfigId, QloRoomTypeId, RoomTypeId};
 
 const COLUMNS: &str =
     "id, config_id, room_type_id, qloapps_room_type_id, date_from, date_to, rate, \
@@ -18,7 +18,7 @@ pub struct RuleRow {
     pub id: Uuid,
     pub config_id: ConfigId,
     pub room_type_id: RoomTypeId,
-    pub qloapps_room_type_id: i32,
+    pub qloapps_room_type_id: QloRoomTypeId,
     pub date_from: NaiveDate,
     pub date_to: NaiveDate,
     pub rate: Decimal,

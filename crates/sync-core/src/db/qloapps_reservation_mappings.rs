@@ -3,7 +3,7 @@ use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
 use super::Page;
-use crate::domain::{ConfigId, PropertyId, ReservationId, ReservationMapping};
+use crate::domain::{ConfigId, PropertyId, QloOrderId, ReservationId, ReservationMapping};
 
 const COLUMNS: &str =
     "id, config_id, property_id, local_reservation_id, qloapps_booking_id, qloapps_line_key, \
@@ -23,7 +23,7 @@ pub struct PulledMapping {
 pub async fn lock_pulled_of_order(
     conn: &mut PgConnection,
     config_id: ConfigId,
-    order_id: i64,
+    order_id: QloOrderId,
 ) -> Result<Vec<PulledMapping>, sqlx::Error> {
     sqlx::query_as(
         "SELECT id, local_reservation_id, qloapps_line_key, last_pulled_hash, last_synced_at
@@ -83,7 +83,7 @@ pub struct NewReservationMapping {
     pub config_id: ConfigId,
     pub property_id: PropertyId,
     pub local_reservation_id: ReservationId,
-    pub qloapps_booking_id: i64,
+    pub qloapps_booking_id: QloOrderId,
     /// "" for a pushed reservation
     pub qloapps_line_key: String,
     pub last_pushed_hash: Option<String>,
@@ -132,7 +132,7 @@ pub async fn list_mappings(
     db: impl PgExecutor<'_>,
     config_id: ConfigId,
     reservation_id: Option<ReservationId>,
-    qloapps_booking_id: Option<i64>,
+    qloapps_booking_id: Option<QloOrderId>,
     page: Page,
 ) -> Result<Vec<ReservationMapping>, sqlx::Error> {
     sqlx::query_as(&format!(
@@ -234,7 +234,7 @@ pub async fn forget_pushed_hash(
 pub async fn mark_replacing(
     db: impl PgExecutor<'_>,
     mapping_id: Uuid,
-    order_id: i64,
+    order_id: QloOrderId,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE qloapps_reservation_mappings SET replacing_order_id = $2, updated_at = now()
@@ -251,7 +251,7 @@ pub async fn mark_replacing(
 pub async fn replaced(
     db: impl PgExecutor<'_>,
     mapping_id: Uuid,
-    order_id: i64,
+    order_id: QloOrderId,
     hash: Option<&str>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(

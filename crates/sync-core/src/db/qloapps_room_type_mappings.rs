@@ -74,12 +74,7 @@ pub fn active_by_qloapps_id(
     mappings
         .into_iter()
         .filter(|m| m.is_active)
-        .filter_map(|m| {
-            Some((
-                u64::try_from(m.qloapps_room_type_id).ok()?,
-                m.local_room_type_id,
-            ))
-        })
+        .map(|m| (m.qloapps_room_type_id.get(), m.local_room_type_id))
         .collect()
 }
 

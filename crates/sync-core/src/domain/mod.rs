@@ -9,6 +9,7 @@ mod ids;
 pub mod inventory;
 pub mod order_source;
 pub mod property;
+mod qlo_ids;
 pub mod qloapps;
 pub mod reservation;
 pub mod room_type;
@@ -17,6 +18,7 @@ pub use guest::{normalize_phone, Guest};
 pub use ids::{ConfigId, GuestId, PropertyId, ReservationId, RoomTypeId};
 pub use inventory::{NightAvailability, NightRate};
 pub use property::{ChannelManager, Property};
+pub use qlo_ids::{QloHotelId, QloOrderId, QloRoomTypeId};
 pub use qloapps::{
     NotSyncing, OutOfSyncReservation, PullFailure, QloappsConfig, ReservationMapping,
     ReservationSync, RoomTypeMapping, SyncDirection, SyncLogEntry, SyncOutcome, SyncStanding,

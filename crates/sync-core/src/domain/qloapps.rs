@@ -6,7 +6,10 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{text_enum, ConfigId, PropertyId, ReservationId, RoomTypeId};
+use super::{
+    text_enum, ConfigId, PropertyId, QloHotelId, QloOrderId, QloRoomTypeId, ReservationId,
+    RoomTypeId,
+};
 use crate::crypto::{api_key_context, CryptoError, KeyRing};
 
 /// A `qloapps_config` row. Not `Serialize`: the api shows a view without the ciphertext.
@@ -18,7 +21,7 @@ pub struct QloappsConfig {
     pub base_url: String,
     pub api_key_encrypted: Option<String>,
     pub api_key_last4: Option<String>,
-    pub qloapps_hotel_id: i32,
+    pub qloapps_hotel_id: QloHotelId,
     pub language_id: i32,
     pub sync_enabled: bool,
     /// A stay change QloApps refuses is pushed as cancel-and-recreate (docs/pushes.md).
@@ -96,7 +99,7 @@ pub struct RoomTypeMapping {
     pub config_id: ConfigId,
     pub property_id: PropertyId,
     pub local_room_type_id: RoomTypeId,
-    pub qloapps_room_type_id: i32,
+    pub qloapps_room_type_id: QloRoomTypeId,
     pub is_active: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -109,14 +112,14 @@ pub struct ReservationMapping {
     pub config_id: ConfigId,
     pub property_id: PropertyId,
     pub local_reservation_id: ReservationId,
-    pub qloapps_booking_id: i64,
+    pub qloapps_booking_id: QloOrderId,
     /// Room line of a pulled multi-line order; "" for pushed reservations.
     pub qloapps_line_key: String,
     pub last_pushed_hash: Option<String>,
     pub last_synced_at: Option<DateTime<Utc>>,
     /// While the reservation moves to a new QloApps order (a refused stay change pushed as
     /// cancel-and-recreate, docs/pushes.md), the order it leaves; null otherwise.
-    pub replacing_order_id: Option<i64>,
+    pub replacing_order_id: Option<QloOrderId>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -216,7 +219,7 @@ text_enum!(
 pub struct ReservationSync {
     pub config_id: ConfigId,
     pub status: SyncStanding,
-    pub qloapps_order_id: Option<i64>,
+    pub qloapps_order_id: Option<QloOrderId>,
     pub last_synced_at: Option<DateTime<Utc>>,
     /// QloApps' reason for refusing, first, when out of sync
     pub reason: Option<String>,
@@ -230,7 +233,7 @@ pub struct ReservationSync {
 pub struct OutOfSyncReservation {
     pub config_id: ConfigId,
     pub reservation_id: ReservationId,
-    pub qloapps_order_id: Option<i64>,
+    pub qloapps_order_id: Option<QloOrderId>,
     pub reason: String,
     pub attempts: i32,
     pub first_failed_at: DateTime<Utc>,
@@ -243,7 +246,7 @@ pub struct OutOfSyncReservation {
 #[serde(rename_all = "camelCase")]
 pub struct PullFailure {
     pub config_id: ConfigId,
-    pub qloapps_order_id: i64,
+    pub qloapps_order_id: QloOrderId,
     /// why the last attempt failed
     pub reason: String,
     pub attempts: i32,

@@ -59,7 +59,7 @@ pub async fn load(
         .unwrap_or_default();
     let client = clients.client(&config).await?;
     Ok(Loaded::Ready(Box::new(Target {
-        qlo_room_type: u64::try_from(mapping.qloapps_room_type_id).unwrap_or(0),
+        qlo_room_type: mapping.qloapps_room_type_id.get(),
         config,
         room_type,
         currency,

@@ -67,7 +67,7 @@ async fn apply_booking(
             )));
         }
     }
-    let order_id = i64::try_from(order.id).unwrap_or(i64::MAX);
+    let order_id = crate::domain::QloOrderId(order.id);
     let pulled = mappings::lock_pulled_of_order(&mut *conn, ctx.config_id, order_id).await?;
     let mut guest = GuestCache::new(customer, order.id_customer);
     let mut outcomes = Vec::new();

@@ -39,7 +39,7 @@ pub async fn apply_echo(
         log_item(conn, ctx.config_id, ctx.run_id, item).await?;
         return Ok(BookingOutcome::Skipped);
     };
-    let order_id = i64::try_from(order.id).unwrap_or(i64::MAX);
+    let order_id = crate::domain::QloOrderId(order.id);
     let (mapping, restored) = match mappings::find_by_reservation(
         &mut *conn,
         ctx.config_id,

@@ -95,7 +95,7 @@ pub async fn create(
         config_id: ctx.config_id,
         property_id: ctx.property_id,
         local_reservation_id: reservation.id,
-        qloapps_booking_id: i64::try_from(order.id).unwrap_or(i64::MAX),
+        qloapps_booking_id: crate::domain::QloOrderId(order.id),
         qloapps_line_key: group.key.clone(),
         last_pushed_hash: None,
         last_pulled_hash: Some(group_hash(group)),

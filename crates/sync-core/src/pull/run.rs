@@ -38,7 +38,7 @@ impl Job<'_> {
             config_id: self.config.id,
             property_id: self.property.id,
             currency: self.property.currency.clone(),
-            hotel_id: u64::try_from(self.config.qloapps_hotel_id).unwrap_or(0),
+            hotel_id: self.config.qloapps_hotel_id.get(),
             states: shop.order_states,
             zone,
             room_types,

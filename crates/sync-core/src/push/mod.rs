@@ -191,7 +191,7 @@ impl PushService {
                 mapping_id,
                 order_id,
             }) => {
-                let id = i64::try_from(order_id).unwrap_or(i64::MAX);
+                let id = crate::domain::QloOrderId(order_id);
                 db::qloapps_reservation_mappings::mark_replacing(&mut *tx, mapping_id, id).await?;
                 tx.commit().await?;
                 tracing::info!(%config_id, %reservation_id, order_id, "QloApps refused the stay change; moving the reservation to a new order");
@@ -242,7 +242,7 @@ impl PushService {
             config_id,
             reservation: &reservation,
         };
-        let hotel_id = u64::try_from(config.qloapps_hotel_id).unwrap_or(0);
+        let hotel_id = config.qloapps_hotel_id.get();
         let outcome = match (mapping, reservation.status) {
             // a move to a new order that a stop interrupted is finished first
             (Some(m), _) if m.replacing_order_id.is_some() => push.finish_move(m, hotel_id).await,
@@ -271,5 +271,5 @@ impl PushService {
 }
 
 fn order_id_of(mapping: &ReservationMapping) -> u64 {
-    u64::try_from(mapping.qloapps_booking_id).unwrap_or(0)
+    mapping.qloapps_booking_id.get()
 }

@@ -25,7 +25,7 @@ use super::reservation::Push;
 use super::{payload_hash, record, PushOutcome};
 use crate::db::qloapps_reservation_mappings as mappings;
 use crate::domain::order_source::replacement_source;
-use crate::domain::{ReservationMapping, ReservationStatus};
+use crate::domain::{QloOrderId, ReservationMapping, ReservationStatus};
 use crate::sync_error::SyncError;
 
 impl Push<'_> {
@@ -35,7 +35,7 @@ impl Push<'_> {
         mapping: ReservationMapping,
         hotel_id: u64,
     ) -> Result<PushOutcome, SyncError> {
-        let old = u64::try_from(mapping.replacing_order_id.unwrap_or_default()).unwrap_or(0);
+        let old = mapping.replacing_order_id.unwrap_or_default().get();
         let source = replacement_source(self.reservation.id, old);
         let states = self.client.cached_shop_configuration().await?.order_states;
         let order = self.client.order(old).await?;
@@ -54,7 +54,7 @@ impl Push<'_> {
                 Some(o) => o.id,
                 None => old,
             };
-            let id = i64::try_from(order_id).unwrap_or(i64::MAX);
+            let id = QloOrderId(order_id);
             mappings::replaced(
                 &mut *self.conn,
                 mapping.id,
@@ -89,7 +89,7 @@ impl Push<'_> {
                 Err(error) => return Err(error.into()),
             },
         };
-        let id = i64::try_from(order_id).unwrap_or(i64::MAX);
+        let id = QloOrderId(order_id);
         mappings::replaced(&mut *self.conn, mapping.id, id, Some(&hash)).await?;
         tracing::info!(order_id, replaced = old, reservation_id = %self.reservation.id, "reservation moved to a new QloApps order");
         Ok(PushOutcome::Replaced {

@@ -136,7 +136,7 @@ impl Push<'_> {
             config: self.config_id,
             room_type: r.room_type_id,
         })?;
-        let qlo_room_type = u64::try_from(room_type.qloapps_room_type_id).unwrap_or(0);
+        let qlo_room_type = room_type.qloapps_room_type_id.get();
         let request = booking_request(r, &guest, hotel_id, qlo_room_type).map_err(|problem| {
             SyncError::Unpushable {
                 reservation: r.id,
@@ -151,7 +151,7 @@ impl Push<'_> {
             config_id: self.config_id,
             property_id: self.reservation.property_id,
             local_reservation_id: self.reservation.id,
-            qloapps_booking_id: i64::try_from(order_id).unwrap_or(i64::MAX),
+            qloapps_booking_id: crate::domain::QloOrderId(order_id),
             qloapps_line_key: String::new(),
             last_pushed_hash: hash.map(str::to_owned),
             last_pulled_hash: None,

@@ -80,7 +80,7 @@ fn room_type_items(report: &ReconcileReport) -> Vec<LogItem> {
             operation: "reconcile",
             entity_type: "room_type",
             local_entity_id: Some(drift.room_type_id.0),
-            qloapps_entity_id: u64::try_from(drift.qloapps_room_type_id).ok(),
+            qloapps_entity_id: Some(drift.qloapps_room_type_id.get()),
             outcome,
             message: format!(
                 "{verb} drift on {}: {} availability night(s), {} rate night(s){}",

@@ -197,7 +197,7 @@ impl ReconcileService {
             else {
                 continue;
             };
-            let qlo_id = u64::try_from(mapping.qloapps_room_type_id).unwrap_or(0);
+            let qlo_id = mapping.qloapps_room_type_id.get();
             let listed = client.feature_prices(qlo_id).await?;
             let owned: BTreeSet<u64> =
                 rules::rules_of_room_type(&self.pool, config.id, room_type.id)

@@ -41,7 +41,7 @@ pub struct RateDrift {
 pub struct RoomTypeDrift {
     pub room_type_id: RoomTypeId,
     pub code: String,
-    pub qloapps_room_type_id: i32,
+    pub qloapps_room_type_id: crate::domain::QloRoomTypeId,
     pub availability: Vec<AvailabilityDrift>,
     pub rates: Vec<RateDrift>,
     /// What `hotel_ari` adds per night on top of the room price (auto-added services).

@@ -15,7 +15,7 @@ async fn set_mapping_of_4(w: &World, active: bool) {
         .await
         .unwrap()
         .into_iter()
-        .find(|m| m.qloapps_room_type_id == 4)
+        .find(|m| m.qloapps_room_type_id.get() == 4)
         .unwrap();
     let patch = RoomTypeMappingPatch {
         is_active: Some(active),
@@ -90,7 +90,7 @@ async fn a_failed_order_is_retried_with_back_off_until_an_operator_discards_it(p
         .unwrap();
     assert_eq!(failures.len(), 1);
     let f = &failures[0];
-    assert_eq!(f.qloapps_order_id, i64::try_from(x).unwrap());
+    assert_eq!(f.qloapps_order_id.get(), x);
     assert_eq!(f.attempts, 2);
     assert!(f.reason.contains("room type 4"), "{f:?}");
     assert!(f.first_seen_at < f.last_seen_at);

@@ -136,7 +136,7 @@ impl<'a> HoldApplier<'a> {
         let t = self.target;
         let booking = HoldBooking {
             id: Uuid::new_v4(),
-            hotel_id: u64::try_from(t.config.qloapps_hotel_id).unwrap_or(0),
+            hotel_id: t.config.qloapps_hotel_id.get(),
             currency: self.currency.clone(),
             qlo_room_type: t.qlo_room_type,
             check_in: hold.check_in,
@@ -147,7 +147,7 @@ impl<'a> HoldApplier<'a> {
             id: booking.id,
             config_id: t.config.id,
             room_type_id: t.room_type.id,
-            qloapps_room_type_id: i32::try_from(t.qlo_room_type).unwrap_or(i32::MAX),
+            qloapps_room_type_id: crate::domain::QloRoomTypeId(t.qlo_room_type),
             check_in: hold.check_in,
             check_out: hold.check_out,
             rooms: i32::try_from(hold.rooms).unwrap_or(i32::MAX),

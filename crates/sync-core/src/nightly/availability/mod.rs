@@ -161,7 +161,7 @@ impl AvailabilityService {
         let t: &Target = applier.target;
         let rows = holds::live_holds(&self.pool, t.config.id, t.room_type.id).await?;
         let rows = resolve::resolve(applier, rows, mode).await?;
-        let current = i32::try_from(t.qlo_room_type).unwrap_or(0);
+        let current = crate::domain::QloRoomTypeId(t.qlo_room_type);
         // holds of another QloApps room type (the mapping changed) and holds whose cancel
         // was interrupted go first, so the read below sees their rooms free
         let (mine, gone): (Vec<_>, Vec<_>) = rows

@@ -38,7 +38,7 @@ pub async fn resolve(
                 }
                 let rooms = active_rooms_of(client, order.id).await?;
                 holds::set_active(pool, row.id, order.id, &rooms).await?;
-                row.qloapps_order_id = i64::try_from(order.id).ok();
+                row.qloapps_order_id = Some(crate::domain::QloOrderId(order.id));
                 row.room_ids = rooms
                     .iter()
                     .filter_map(|r| i64::try_from(*r).ok())

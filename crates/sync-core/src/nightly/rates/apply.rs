@@ -82,7 +82,7 @@ impl<'a> Applier<'a> {
 
     /// Rewrites an owned rule to `run` (`PUT`); recreates it when QloApps lost it.
     pub async fn update(&mut self, row: &RuleRow, run: Run) -> Result<(), SyncError> {
-        let qlo_room_type = u64::try_from(row.qloapps_room_type_id).unwrap_or(0);
+        let qlo_room_type = row.qloapps_room_type_id.get();
         let input = self.input(qlo_room_type, &run);
         rules::set_pending(self.pool, row.id, (run.from, run.to), run.rate, &input.name).await?;
         let Some(rule_id) = row.rule_id() else {
@@ -119,7 +119,7 @@ impl<'a> Applier<'a> {
             id: Uuid::new_v4(),
             config_id: t.config.id,
             room_type_id: t.room_type.id,
-            qloapps_room_type_id: i32::try_from(t.qlo_room_type).unwrap_or(i32::MAX),
+            qloapps_room_type_id: crate::domain::QloRoomTypeId(t.qlo_room_type),
             date_from: run.from,
             date_to: run.to,
             rate: run.rate,

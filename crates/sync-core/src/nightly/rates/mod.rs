@@ -129,7 +129,7 @@ impl RateService {
             rows = verify::reconcile_rows(&self.pool, rows, &listed, &t.room_type.code, verify_all)
                 .await?;
         }
-        let current = i32::try_from(t.qlo_room_type).unwrap_or(0);
+        let current = crate::domain::QloRoomTypeId(t.qlo_room_type);
         let (mine, stale): (Vec<_>, Vec<_>) = rows
             .into_iter()
             .partition(|r| r.qloapps_room_type_id == current);
@@ -192,7 +192,7 @@ impl RateService {
 fn stale_room_types(rows: &[RuleRow], current: u64) -> Vec<u64> {
     let mut other: Vec<u64> = rows
         .iter()
-        .filter_map(|r| u64::try_from(r.qloapps_room_type_id).ok())
+        .map(|r| r.qloapps_room_type_id.get())
         .filter(|id| *id != current)
         .collect();
     other.sort_unstable();

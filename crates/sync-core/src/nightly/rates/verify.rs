@@ -13,7 +13,7 @@ use crate::sync_error::SyncError;
 /// the row's nights, active, for the Visitor group at least (the group `hotel_ari` and
 /// anonymous visitors price with).
 pub fn rule_matches(rule: &FeaturePrice, row: &RuleRow) -> bool {
-    rule.id_product == u64::try_from(row.qloapps_room_type_id).unwrap_or(0)
+    rule.id_product == row.qloapps_room_type_id.get()
         && rule.id_cart == 0
         && rule.active
         && rule.date_selection_type == 1

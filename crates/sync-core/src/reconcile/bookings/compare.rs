@@ -80,7 +80,7 @@ pub fn compare(
     let mut by_order: HashMap<u64, Vec<&PmsBooking>> = HashMap::new();
     for b in pms {
         let order_id = match &b.mapping {
-            Some(m) => u64::try_from(m.qloapps_booking_id).ok(),
+            Some(m) => Some(m.qloapps_booking_id.get()),
             None => pushed.get(&b.reservation.id.0).copied(),
         };
         match order_id.and_then(|id| orders.get(&id)) {

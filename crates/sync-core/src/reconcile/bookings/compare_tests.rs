@@ -80,7 +80,7 @@ fn mapping(r: &Reservation, order: u64, key: &str) -> ReservationMapping {
         config_id: ConfigId(Uuid::from_u128(2)),
         property_id: r.property_id,
         local_reservation_id: r.id,
-        qloapps_booking_id: i64::try_from(order).expect("id"),
+        qloapps_booking_id: crate::domain::QloOrderId(order),
         qloapps_line_key: key.into(),
         last_pushed_hash: None,
         last_synced_at: None,

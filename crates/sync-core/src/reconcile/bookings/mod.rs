@@ -71,7 +71,7 @@ impl BookingReconciler {
             db::qloapps_room_type_mappings::list_mappings(&self.pool, config.id).await?,
         );
         let catalog = Catalog {
-            hotel_id: u64::try_from(config.qloapps_hotel_id).unwrap_or(0),
+            hotel_id: config.qloapps_hotel_id.get(),
             states: &snapshot.states,
             to_pms: &to_pms,
         };

@@ -40,7 +40,7 @@ pub async fn read(
     scope: BookingScope,
 ) -> Result<Snapshot, SyncError> {
     let shop = client.shop_configuration().await?;
-    let hotel = u64::try_from(config.qloapps_hotel_id).unwrap_or(0);
+    let hotel = config.qloapps_hotel_id.get();
     let mut changed_since = None;
     let (mut order_ids, reservations): (BTreeSet<u64>, Vec<Reservation>) = match scope {
         BookingScope::Window { from, to } => (
@@ -80,11 +80,7 @@ pub async fn read(
     let mut mappings =
         db::qloapps_reservation_mappings::of_reservations_or_orders(pool, config.id, &ids, &listed)
             .await?;
-    order_ids.extend(
-        mappings
-            .iter()
-            .filter_map(|m| u64::try_from(m.qloapps_booking_id).ok()),
-    );
+    order_ids.extend(mappings.iter().map(|m| m.qloapps_booking_id.get()));
     let ids: Vec<u64> = order_ids.iter().copied().collect();
     let orders = client.orders_by_ids(&ids).await?;
     // the reservations the orders stand for, wherever their stay is now
