@@ -18,7 +18,7 @@ use std::time::Duration;
 use qlo_sim::{SimConfig, SimServer};
 use serde_json::{json, Value};
 use sqlx::PgPool;
-use sync_core::test_support::TcpProxy;
+use sync_core::testing::proxy::TcpProxy;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 

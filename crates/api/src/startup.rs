@@ -212,7 +212,7 @@ pub fn with_qloapps(mut state: AppState, settings: ClientSettings) -> AppState {
 }
 
 fn qlo_clients(pool: &PgPool, keys: &Arc<KeyRing>, settings: ClientSettings) -> Arc<QloClients> {
-    let resilience = sync_core::shared_resilience::factory(pool.clone());
+    let resilience = sync_core::shared::resilience::factory(pool.clone());
     Arc::new(QloClients::new(keys.clone(), settings, Some(resilience)))
 }
 

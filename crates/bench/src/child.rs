@@ -89,7 +89,7 @@ pub async fn run_pull(database_url: &str, config_id: uuid::Uuid) -> anyhow::Resu
     let env = |name: &str| (name == "QLOAPPS_RATE_LIMIT").then(|| "100000000".to_owned());
     let settings = ClientSettings::from_env(&env)?;
     let keys = Arc::new(KeyRing::single(crate::stack::KEY_ID, crate::stack::KEY));
-    let resilience = sync_core::shared_resilience::factory(pool.clone());
+    let resilience = sync_core::shared::resilience::factory(pool.clone());
     let clients = Arc::new(QloClients::new(keys, settings, Some(resilience)));
     let service = PullService::new(pool, clients, PullSettings::default());
     let rss_before_kb = proc_status_kb("VmRSS:")?;

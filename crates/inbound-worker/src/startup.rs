@@ -33,7 +33,7 @@ impl InboundWorker {
             qlosync_build_info::VERSION,
             qlosync_build_info::COMMIT,
         );
-        let resilience = sync_core::shared_resilience::factory(pool.clone());
+        let resilience = sync_core::shared::resilience::factory(pool.clone());
         let clients = Arc::new(QloClients::new(
             keys,
             config.common.client,

@@ -22,7 +22,7 @@ use sync_core::nightly::availability::AvailabilityService;
 use sync_core::nightly::rates::RateService;
 use sync_core::push::PushService;
 use sync_core::qlo_clients::{ClientSettings, QloClients};
-use sync_core::test_fixtures::{mapped_property, MappedProperty};
+use sync_core::testing::fixtures::{mapped_property, MappedProperty};
 use sync_queue::queue::HandleError;
 use uuid::Uuid;
 

@@ -1,6 +1,6 @@
 //! The circuit breaker's state machine, on plain values, behind both breakers: the in-process
 //! one ([`crate::InMemoryCircuitBreaker`]) and the one every process shares through PostgreSQL
-//! (`sync_core::shared_breaker`). CLOSED → OPEN after `failure_threshold` consecutive failures;
+//! (`sync_core::shared::breaker`). CLOSED → OPEN after `failure_threshold` consecutive failures;
 //! OPEN fails fast until `open_until`; then HALF_OPEN lets `half_open_probes` calls through; a
 //! probe's success closes, its failure re-opens. Every transition bumps `generation`; an
 //! outcome reported under an older generation is ignored (a slow success must not close a

@@ -5,7 +5,7 @@ pub mod crypto;
 pub mod db;
 pub mod domain;
 pub mod guest_match;
-pub mod keyed_lock;
+pub mod locks;
 pub mod messages;
 pub mod metrics_catalog;
 pub mod nightly;
@@ -14,13 +14,8 @@ pub mod pull;
 pub mod push;
 pub mod qlo_clients;
 pub mod reconcile;
-pub mod shared_breaker;
-pub mod shared_limiter;
-pub mod shared_resilience;
+pub mod shared;
 pub mod shop_state;
 pub mod sync_error;
-pub mod sync_lock;
 #[cfg(feature = "test-support")]
-pub mod test_fixtures;
-#[cfg(feature = "test-support")]
-pub mod test_support;
+pub mod testing;

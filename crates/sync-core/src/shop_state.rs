@@ -4,13 +4,14 @@
 
 use sqlx::PgConnection;
 
+use crate::db;
 use crate::domain::ConfigId;
-use crate::{db, shared_breaker, shared_limiter};
+use crate::shared::{breaker, limiter};
 
 pub async fn forget(conn: &mut PgConnection, config_id: ConfigId) -> Result<(), sqlx::Error> {
     db::qloapps_reservation_mappings::delete_of_config(&mut *conn, config_id).await?;
     db::qloapps_rate_rules::delete_of_config(&mut *conn, config_id).await?;
     db::qloapps_inventory_holds::delete_of_config(&mut *conn, config_id).await?;
-    shared_breaker::delete_of_config(&mut *conn, config_id).await?;
-    shared_limiter::delete_of_config(&mut *conn, config_id).await
+    breaker::delete_of_config(&mut *conn, config_id).await?;
+    limiter::delete_of_config(&mut *conn, config_id).await
 }

@@ -43,7 +43,7 @@ pub enum SyncError {
     ReplacementRefused { old_order: u64, reason: String },
     #[error("QloApps config {0}: its property's channel manager is not QloApps")]
     ChannelManagerOff(ConfigId),
-    /// Another pull of the config holds its pull lock (`sync_lock`).
+    /// Another pull of the config holds its pull lock (`locks::pull`).
     #[error("a pull is already running for QloApps config {0}")]
     PullBusy(ConfigId),
     /// The pull stopped part-way (shutdown, orders changing faster than they can be read);

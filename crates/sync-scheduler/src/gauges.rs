@@ -13,7 +13,7 @@ use sync_core::db::gauges;
 use metrics::{describe_counter, describe_gauge, Unit};
 use qlo_client::RateLimitConfig;
 use sqlx::PgPool;
-use sync_core::shared_limiter::PgRateLimiter;
+use sync_core::shared::limiter::PgRateLimiter;
 use tokio_util::sync::CancellationToken;
 
 /// Reservations whose last push QloApps refused (`qloapps_out_of_sync`).

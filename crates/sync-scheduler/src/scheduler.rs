@@ -8,7 +8,7 @@ use std::time::Duration;
 use rand::Rng;
 use sqlx::PgPool;
 use sync_core::domain::ConfigId;
-use sync_core::sync_lock;
+use sync_core::locks::pull as pull_lock;
 use tokio::task::JoinSet;
 use tokio::time::{Instant, MissedTickBehavior};
 use tokio_util::sync::CancellationToken;
@@ -52,7 +52,7 @@ impl Scheduler {
                 _ = ticker.tick() => {
                     if last_sweep.is_none_or(|at| at.elapsed() >= SWEEP_EVERY) {
                         last_sweep = Some(Instant::now());
-                        if let Err(error) = sync_lock::sweep_stale_runs(&self.pool, sync_lock::STALE_AFTER).await {
+                        if let Err(error) = pull_lock::sweep_stale_runs(&self.pool, pull_lock::STALE_AFTER).await {
                             tracing::warn!(%error, "stale-run sweep failed");
                         }
                     }

@@ -44,7 +44,7 @@ impl SyncScheduler {
             qlosync_build_info::COMMIT,
         );
         let rate_limit = config.client.rate_limit;
-        let resilience = sync_core::shared_resilience::factory(pool.clone());
+        let resilience = sync_core::shared::resilience::factory(pool.clone());
         let clients = Arc::new(QloClients::new(keys, config.client, Some(resilience)));
         let pull = PullService::new(pool.clone(), clients.clone(), config.pull);
         let reconcile = ReconcileContext {

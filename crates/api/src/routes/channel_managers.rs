@@ -11,7 +11,7 @@ use sync_core::db::qloapps_sync_state::RunKind;
 use sync_core::db::{properties, qloapps_config, qloapps_pull_failures, qloapps_sync_state};
 use sync_core::domain::{ChannelManager, ConfigId, PropertyId, QloHotelId, SyncState};
 use sync_core::qlo_clients::ClientSettings;
-use sync_core::shared_limiter::PgRateLimiter;
+use sync_core::shared::limiter::PgRateLimiter;
 use utoipa::{IntoParams, ToSchema};
 
 use super::properties::require_property;
@@ -106,7 +106,7 @@ struct Health {
 }
 
 async fn health_of(pool: &sqlx::PgPool, config_id: ConfigId) -> Result<Health, sqlx::Error> {
-    let breaker = sync_core::shared_breaker::standing(pool, config_id).await?;
+    let breaker = sync_core::shared::breaker::standing(pool, config_id).await?;
     let oldest = sync_core::db::outbox::oldest_unsent(pool, config_id).await?;
     let (state, open_until, failures) = breaker.unwrap_or(("CLOSED".to_owned(), None, 0));
     let circuit = match state.as_str() {

@@ -12,7 +12,7 @@ use qlo_client::{ClientConfig, ConnectionReport, QloClient};
 use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 use sync_core::domain::{ConfigId, QloappsConfig};
-use sync_core::shared_limiter::PgRateLimiter;
+use sync_core::shared::limiter::PgRateLimiter;
 use utoipa::ToSchema;
 
 use super::qloapps_configs::require_config;

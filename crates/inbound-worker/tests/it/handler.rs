@@ -2,8 +2,8 @@
 
 use sqlx::PgPool;
 use sync_core::domain::ConfigId;
+use sync_core::locks::pull::PullLock;
 use sync_core::messages::SyncType;
-use sync_core::sync_lock::PullLock;
 use sync_queue::queue::HandleError;
 
 use crate::helpers::World;

@@ -16,7 +16,7 @@ use sync_core::domain::ConfigId;
 use sync_core::messages::{BookingEvent, Envelope, InboundMessage, SyncRequest, SyncType};
 use sync_core::pull::{PullService, PullSettings};
 use sync_core::qlo_clients::{ClientSettings, QloClients};
-use sync_core::test_fixtures::mapped_property;
+use sync_core::testing::fixtures::mapped_property;
 
 /// The key every test seals QloApps API keys with (id "t"); `env` hands it to the worker.
 pub const KEY: [u8; 32] = [7; 32];

@@ -190,7 +190,7 @@ pub async fn finish_pull(
 }
 
 /// Marks every `running` pull of the config failed. Call only while holding its pull lock
-/// (`sync_lock::PullLock`): the lock proves that no process is still running them.
+/// (`locks::pull::PullLock`): the lock proves that no process is still running them.
 pub async fn mark_abandoned_pulls(
     db: impl PgExecutor<'_>,
     config_id: ConfigId,

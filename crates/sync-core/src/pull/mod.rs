@@ -1,7 +1,7 @@
 //! Pull: QloApps bookings into PMS reservations (docs/architecture.md, "Pull: QloApps bookings
 //! reaching the PMS" and "Sync rules").
 //!
-//! A pull runs under the config's pull lock (`sync_lock`), records itself in
+//! A pull runs under the config's pull lock (`locks::pull`), records itself in
 //! `qloapps_sync_state` and each booking's outcome in `qloapps_sync_log`. A full pull reads
 //! every order; an incremental one starts from the stored watermark minus an overlap margin.
 //! Orders are read a page at a time (`page`), each page's room lines and customers in one call
@@ -36,9 +36,9 @@ use crate::config::{parse_or, ConfigError};
 use crate::db;
 pub use crate::db::qloapps_pull_failures::Backoff;
 use crate::domain::{ConfigId, NotSyncing, SyncDirection};
+use crate::locks::pull::PullLock;
 use crate::qlo_clients::QloClients;
 use crate::sync_error::SyncError;
-use crate::sync_lock::PullLock;
 
 /// How pulls read QloApps (`QLOAPPS_PULL_*`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -28,7 +28,7 @@ pub use record::CANCELLED_HASH;
 use crate::db;
 use crate::db::advisory_lock::LockKey;
 use crate::domain::{ConfigId, ReservationId, ReservationMapping, ReservationStatus, SyncOutcome};
-use crate::keyed_lock::KeyedLock;
+use crate::locks::keyed::KeyedLock;
 use crate::qlo_clients::QloClients;
 use crate::sync_error::SyncError;
 

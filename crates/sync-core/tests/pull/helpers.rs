@@ -18,7 +18,7 @@ use sync_core::domain::{ConfigId, PropertyId, Reservation, ReservationId, RoomTy
 use sync_core::pull::{PullKind, PullReport, PullService, PullSettings};
 use sync_core::push::PushService;
 use sync_core::qlo_clients::{ClientSettings, QloClients};
-use sync_core::test_fixtures::mapped_property;
+use sync_core::testing::fixtures::mapped_property;
 use uuid::Uuid;
 
 pub fn date(s: &str) -> NaiveDate {

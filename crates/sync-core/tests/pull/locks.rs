@@ -6,9 +6,9 @@ use chrono::{DateTime, Utc};
 use qlo_sim::{Fault, SeedSpec};
 use sqlx::PgPool;
 use sync_core::domain::{SyncDirection, SyncStatus};
+use sync_core::locks::pull::{self as pull_lock, PullLock};
 use sync_core::pull::{PullKind, PullSettings};
 use sync_core::sync_error::SyncError;
-use sync_core::sync_lock::{self, PullLock};
 
 use crate::helpers::World;
 
@@ -172,7 +172,7 @@ async fn running_rows_older_than_ten_minutes_are_failed_unless_their_pull_holds_
         .unwrap()
         .expect("free");
     assert_eq!(
-        sync_lock::sweep_stale_runs(&w.pool, sync_lock::STALE_AFTER)
+        pull_lock::sweep_stale_runs(&w.pool, pull_lock::STALE_AFTER)
             .await
             .unwrap(),
         0,
@@ -187,7 +187,7 @@ async fn running_rows_older_than_ten_minutes_are_failed_unless_their_pull_holds_
     );
     held.release().await;
     assert_eq!(
-        sync_lock::sweep_stale_runs(&w.pool, sync_lock::STALE_AFTER)
+        pull_lock::sweep_stale_runs(&w.pool, pull_lock::STALE_AFTER)
             .await
             .unwrap(),
         1

@@ -2,7 +2,7 @@ use std::{sync::Arc, time::Duration};
 
 use qlo_client::{BreakerConfig, BreakerState, CallOutcome, CircuitBreaker, Error};
 use sqlx::PgPool;
-use sync_core::shared_breaker::PgCircuitBreaker;
+use sync_core::shared::breaker::PgCircuitBreaker;
 
 use crate::insert_config;
 

@@ -3,7 +3,7 @@ use std::time::{Duration, Instant};
 use qlo_client::{RateLimitConfig, RateLimiter};
 use sqlx::postgres::PgPoolOptions;
 use sqlx::PgPool;
-use sync_core::shared_limiter::PgRateLimiter;
+use sync_core::shared::limiter::PgRateLimiter;
 
 use crate::insert_config;
 

@@ -1,4 +1,4 @@
-//! The PostgreSQL-shared rate limiter and circuit breaker (`shared_limiter`, `shared_breaker`)
+//! The PostgreSQL-shared rate limiter and circuit breaker (`shared::limiter`, `shared::breaker`)
 //! against the machine's PostgreSQL: several processes see one budget and one breaker.
 
 // test helpers outside #[test] functions: a failed setup should fail the test loudly

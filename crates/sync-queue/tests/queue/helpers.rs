@@ -14,7 +14,7 @@ use lapin::{
 };
 use sync_core::{
     messages::{Envelope, OutboundMessage, ReservationEvent},
-    test_support::TcpProxy,
+    testing::proxy::TcpProxy,
 };
 use sync_queue::queue::{connect, ConfirmPublisher, QueueConfig, Topology};
 use uuid::Uuid;

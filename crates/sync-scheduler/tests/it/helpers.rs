@@ -9,7 +9,7 @@ use sync_core::crypto::KeyRing;
 use sync_core::domain::{ConfigId, SyncState};
 use sync_core::pull::{PullService, PullSettings};
 use sync_core::qlo_clients::{ClientSettings, QloClients};
-use sync_core::test_fixtures::mapped_property;
+use sync_core::testing::fixtures::mapped_property;
 use sync_scheduler::jobs::pull::JobContext;
 use sync_scheduler::schedule::{BackoffPolicy, Timing};
 use sync_scheduler::scheduler::Scheduler;

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use sqlx::PgPool;
 
 use crate::qlo_clients::{Resilience, ResilienceFactory};
-use crate::shared_breaker::PgCircuitBreaker;
-use crate::shared_limiter::PgRateLimiter;
+use crate::shared::breaker::PgCircuitBreaker;
+use crate::shared::limiter::PgRateLimiter;
 
 /// A [`ResilienceFactory`] handing each config's client the shared limiter and breaker.
 pub fn factory(pool: PgPool) -> ResilienceFactory {
