@@ -34,7 +34,7 @@ fn assert_points_to_the_migration(err: &anyhow::Error) {
 #[sqlx::test(migrator = "sync_core::db::MIGRATOR")]
 async fn the_api_and_a_worker_stop_with_the_migration_error_on_classic_queues(pool: PgPool) {
     qlosync_service::telemetry::init_for_tests();
-    let classic = Env::new(&pool, &[("QLOSYNC_QUEUE_TYPE", "classic")]);
+    let classic = qlosync_tests::env(&pool, &[("QLOSYNC_QUEUE_TYPE", "classic")]);
     let (topology, connection, channel) = classic_queues(&classic).await;
     let upgraded = classic.with("QLOSYNC_QUEUE_TYPE", "quorum");
 

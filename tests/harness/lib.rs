@@ -1,7 +1,8 @@
 //! The end-to-end harness: one qlosync installation in-process, on the test's own database, its
 //! own queue prefix and its own QloApps simulator: the `api` (with the outbox relay), any number
 //! of outbound workers, and `qlo-sim`, all talking over real sockets to the machine's
-//! PostgreSQL and RabbitMQ.
+//! PostgreSQL and RabbitMQ. The installation itself is `qlosync_stack::Stack` (the bench's too);
+//! this adds the simulator, cuttable broker proxies and assertions.
 
 mod demo;
 mod env;
@@ -19,12 +20,11 @@ use qlo_sim::{SimConfig, SimServer};
 use serde_json::{json, Value};
 use sqlx::PgPool;
 use sync_core::testing::proxy::TcpProxy;
-use tokio::task::JoinHandle;
-use tokio_util::sync::CancellationToken;
 
 pub use demo::Demo;
-pub use env::Env;
+pub use env::env;
 pub use processes::{inbound_worker, scheduler, Process};
+pub use qlosync_stack::Env;
 pub use rabbit::{dead_letters, publish_raw, DeadLetter};
 pub use rabbit_nodes::RabbitNodes;
 
@@ -40,14 +40,13 @@ pub struct Stack {
     pub env: Env,
     /// Between the api's relay and RabbitMQ, so a test can make the broker unreachable.
     pub relay_proxy: TcpProxy,
-    api: Option<(CancellationToken, JoinHandle<anyhow::Result<()>>)>,
+    installation: qlosync_stack::Stack,
     workers: Vec<Worker>,
 }
 
-/// One outbound worker task; `proxy` is set when it reaches the broker through one.
+/// What a test sees of one outbound worker; `proxy` is set when it reaches the broker
+/// through one.
 pub struct Worker {
-    cancel: CancellationToken,
-    task: JoinHandle<anyhow::Result<()>>,
     pub proxy: Option<TcpProxy>,
     /// Where its `/health`, `/ready` and `/metrics` answer.
     pub ops_url: String,
@@ -58,7 +57,7 @@ impl Stack {
     pub async fn start(pool: PgPool, sim: SimConfig, overrides: &[(&str, &str)]) -> Stack {
         qlosync_service::telemetry::init_for_tests();
         let sim = SimServer::start(sim).await.expect("simulator starts");
-        let env = Env::new(&pool, overrides);
+        let env = env::env(&pool, overrides);
         let relay_proxy = TcpProxy::start(rabbit::broker_addr(&env))
             .await
             .expect("proxy starts");
@@ -66,21 +65,17 @@ impl Stack {
             "RABBITMQ_URL",
             &relay_proxy.rewrite_url(&env.get("RABBITMQ_URL"), rabbit::broker_addr(&env)),
         );
-        let settings = api::config::Settings::from_env(&relay_env.lookup()).expect("api settings");
-        let application = api::Application::build(&settings)
+        let installation = qlosync_stack::Stack::start(env.clone(), &relay_env)
             .await
-            .expect("api builds");
-        let api_url = format!("http://127.0.0.1:{}", application.port());
-        let cancel = CancellationToken::new();
-        let task = tokio::spawn(application.run_until_stopped(cancel.clone()));
+            .expect("api starts");
         Stack {
             pool,
             sim,
-            api_url,
-            http: reqwest::Client::new(),
+            api_url: installation.api_url.clone(),
+            http: installation.http.clone(),
             env,
             relay_proxy,
-            api: Some((cancel, task)),
+            installation,
             workers: Vec::new(),
         }
     }
@@ -95,21 +90,18 @@ impl Stack {
         } else {
             (self.env.clone(), None)
         };
-        let config =
-            outbound_worker::WorkerConfig::from_lookup(&env.lookup()).expect("worker settings");
-        let worker = outbound_worker::OutboundWorker::build(config)
+        let i = self
+            .installation
+            .start_worker(&env)
             .await
-            .expect("worker builds");
-        let ops_url = format!("http://{}", worker.ops_addr().expect("ops address"));
-        let cancel = CancellationToken::new();
-        let task = tokio::spawn(worker.run_until_stopped(cancel.clone()));
-        self.workers.push(Worker {
-            cancel,
-            task,
-            proxy,
-            ops_url,
-        });
-        self.workers.len() - 1
+            .expect("worker starts");
+        let ops_url = self
+            .installation
+            .worker(i)
+            .map(|w| w.ops_url.clone())
+            .expect("the worker just started");
+        self.workers.push(Worker { proxy, ops_url });
+        i
     }
 
     pub fn worker(&self, i: usize) -> &Worker {
@@ -119,35 +111,24 @@ impl Stack {
     /// Kills worker `i` the hard way: its broker connection is cut and its task aborted, so
     /// whatever it had not acked is redelivered, as after `kill -9`.
     pub async fn kill_worker(&mut self, i: usize) {
-        let worker = &self.workers[i];
-        worker.task.abort();
-        if let Some(proxy) = &worker.proxy {
+        self.installation.abort_worker(i);
+        if let Some(proxy) = &self.workers[i].proxy {
             proxy.set_reachable(false);
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 
-    /// An authenticated api call; panics with the body on a transport error.
+    /// An authenticated api call; panics on a transport error.
     pub async fn call(
         &self,
         method: reqwest::Method,
         path: &str,
         body: Option<Value>,
     ) -> (u16, Value) {
-        let mut request = self
-            .http
-            .request(method, format!("{}/api/v1{path}", self.api_url))
-            .bearer_auth(TOKEN);
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let response = request.send().await.expect("api answers");
-        let status = response.status().as_u16();
-        let text = response.text().await.expect("api body");
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or(Value::String(text)),
-        )
+        self.installation
+            .call(method, path, body.as_ref())
+            .await
+            .expect("api answers")
     }
 
     /// `call` that expects a 2xx and returns the body.
@@ -158,6 +139,11 @@ impl Stack {
             "{method} {path} → {status}: {body}"
         );
         body
+    }
+
+    /// The installation under this stack, for what takes a `qlosync_stack::Stack`.
+    pub fn installation(&self) -> &qlosync_stack::Stack {
+        &self.installation
     }
 
     /// A property whose QloApps config points at this stack's simulator, with the four PMS
@@ -201,17 +187,10 @@ impl Stack {
             .count
     }
 
-    /// Stops workers and the api, then deletes this stack's queues from the broker.
-    pub async fn stop(mut self) {
-        for worker in self.workers.drain(..) {
-            worker.cancel.cancel();
-            let _ = tokio::time::timeout(Duration::from_secs(10), worker.task).await;
-        }
-        if let Some((cancel, task)) = self.api.take() {
-            cancel.cancel();
-            let _ = tokio::time::timeout(Duration::from_secs(10), task).await;
-        }
-        rabbit::delete_queues(&self.env).await;
+    /// Stops workers and the api, then deletes this stack's queues from the broker (a broker
+    /// a test left unreachable only leaves them behind) and stops the simulator.
+    pub async fn stop(self) {
+        let _ = self.installation.stop().await;
         self.sim.shutdown().await;
     }
 }

@@ -1,4 +1,5 @@
-//! Direct broker access for tests: peek at the dead-letter queue, publish raw bodies, clean up.
+//! Direct broker access for tests: peek at the dead-letter queue, publish raw bodies (a stack's
+//! queues are deleted by `qlosync_stack::delete_queues`).
 
 use std::net::SocketAddr;
 
@@ -74,10 +75,4 @@ pub async fn publish_raw(env: &Env, body: &[u8]) {
         .await
         .expect("confirm");
     let _ = connection.close(200, "published").await;
-}
-
-pub async fn delete_queues(env: &Env) {
-    let (connection, channel) = channel(env).await;
-    let _ = topology(env).delete(&channel).await;
-    let _ = connection.close(200, "cleaned up").await;
 }

@@ -1,5 +1,5 @@
 //! The raw RabbitMQ reference: publish with confirm + consume + ack, persistent messages on a
-//! durable queue, measured by this program on the same broker, and queue clean-up.
+//! durable queue, measured by this program on the same broker.
 
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
@@ -11,20 +11,7 @@ use lapin::options::{
 };
 use lapin::types::FieldTable;
 use lapin::{BasicProperties, Connection, ConnectionProperties};
-use sync_queue::queue::{ConfirmPublisher, QueueConfig, Topology};
-
-use crate::stack::Env;
-
-/// Deletes every queue of the stack's prefix.
-pub async fn delete_queues(env: &Env) -> anyhow::Result<()> {
-    let topology = Topology::new(QueueConfig::from_lookup(env.lookup()).context("queue config")?);
-    let connection =
-        Connection::connect(&env.get("RABBITMQ_URL"), ConnectionProperties::default()).await?;
-    let channel = connection.create_channel().await?;
-    topology.delete(&channel).await.context("deleting queues")?;
-    let _ = connection.close(200, "bench done").await;
-    Ok(())
-}
+use sync_queue::queue::ConfirmPublisher;
 
 /// A durable queue of its own, a confirming publisher and a consumer on another connection.
 pub struct RawLoop {

@@ -1,15 +1,9 @@
 //! A fresh database per run (`qlosync_bench_<random>`), migrated, dropped at the end.
 
 use anyhow::Context as _;
+use qlosync_stack::database_url;
 use sqlx::postgres::PgPoolOptions;
 use sqlx::{Connection as _, PgConnection, PgPool};
-
-pub fn database_url() -> String {
-    std::env::var("DATABASE_URL")
-        .ok()
-        .filter(|v| !v.is_empty())
-        .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
-}
 
 pub struct BenchDb {
     pub pool: PgPool,
