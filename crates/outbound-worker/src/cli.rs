@@ -1,47 +1,16 @@
-//! Command line: `outbound-worker [run]` consumes (the default); `outbound-worker check-config` (or
-//! `--check-config`) validates the configuration and prints it with secrets redacted.
-//! Every setting is a flag and an environment variable (`--help`, `.env.example`).
+//! `outbound-worker`'s command line (`qlosync_service::cli::process`): `outbound-worker [run]` runs (the
+//! default), `outbound-worker check-config` (or `--check-config`) validates the configuration and
+//! prints it with secrets redacted. Every setting is a flag and an environment variable.
 
-use clap::{Parser, Subcommand};
+use qlosync_service::cli::process::ProcessSpec;
 use qlosync_service::cli::settings::{self as table, Setting};
 
-#[derive(Debug, Parser)]
-#[command(
-    name = "outbound-worker",
-    version = qlosync_build_info::long_version(),
-    about = "qlosync outbound-worker: consumes qloapps.outbound and pushes each change to QloApps"
-)]
-pub struct Cli {
-    /// Validate the configuration, print its effective values (secrets redacted) and exit:
-    /// 0 when valid, 2 when not. The same as the `check-config` command.
-    #[arg(long)]
-    pub check_config: bool,
-    #[command(subcommand)]
-    pub command: Option<Command>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Subcommand)]
-pub enum Command {
-    /// Consume until SIGTERM (the default).
-    Run,
-    /// Validate the configuration, print its effective values (secrets redacted) and exit:
-    /// 0 when valid, 2 when not.
-    CheckConfig,
-}
-
-impl Cli {
-    /// Parses the command line (the settings as flags too) and exports the flags given.
-    pub fn parse_with_settings() -> Cli {
-        table::parse(&settings())
-    }
-
-    pub fn command(&self) -> Command {
-        if self.check_config {
-            return Command::CheckConfig;
-        }
-        self.command.unwrap_or(Command::Run)
-    }
-}
+pub const SPEC: ProcessSpec = ProcessSpec {
+    name: "outbound-worker",
+    about: "qlosync outbound-worker: consumes qloapps.outbound and pushes each change to QloApps",
+    settings,
+    validate,
+};
 
 /// Every setting this process reads.
 pub fn settings() -> Vec<Setting> {
@@ -61,28 +30,4 @@ pub fn validate() -> Result<(), String> {
     let config = crate::WorkerConfig::from_env().map_err(|e| e.to_string())?;
     sync_core::crypto::KeyRing::from_settings(&config.common.crypto).map_err(|e| e.to_string())?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use clap::CommandFactory;
-
-    use super::*;
-
-    #[test]
-    fn run_is_the_default_and_check_config_is_a_command_and_a_flag() {
-        let parse = |args: &[&str]| Cli::try_parse_from(args).expect("parses").command();
-        assert_eq!(parse(&["outbound-worker"]), Command::Run);
-        assert_eq!(
-            parse(&["outbound-worker", "check-config"]),
-            Command::CheckConfig
-        );
-        assert_eq!(
-            parse(&["outbound-worker", "--check-config"]),
-            Command::CheckConfig
-        );
-        <Cli as CommandFactory>::command()
-            .args(table::args(&settings()))
-            .debug_assert();
-    }
 }

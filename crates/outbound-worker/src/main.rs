@@ -2,20 +2,9 @@
 
 use std::process::ExitCode;
 
-use outbound_worker::cli::{self, Cli, Command};
-
 fn main() -> anyhow::Result<ExitCode> {
-    let cli = Cli::parse_with_settings();
-    match cli.command() {
-        Command::CheckConfig => Ok(qlosync_service::cli::check::run(
-            "outbound-worker",
-            qlosync_build_info::long_version(),
-            &cli::settings(),
-            cli::validate,
-        )),
-        Command::Run => {
-            tokio::runtime::Runtime::new()?.block_on(outbound_worker::startup::run_from_env())?;
-            Ok(ExitCode::SUCCESS)
-        }
-    }
+    qlosync_service::cli::process::main(
+        &outbound_worker::cli::SPEC,
+        outbound_worker::startup::run_from_env,
+    )
 }

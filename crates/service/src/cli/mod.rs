@@ -4,4 +4,5 @@
 pub mod check;
 #[cfg(feature = "test-support")]
 pub mod contract;
+pub mod process;
 pub mod settings;
