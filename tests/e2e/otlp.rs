@@ -17,14 +17,13 @@ use opentelemetry_proto::tonic::common::v1::any_value::Value;
 use prost::Message;
 use qlo_sim::SimConfig;
 use qlosync_service::telemetry::Export;
-use qlosync_tests::{eventually, reservation_body, Stack, TOKEN};
+use qlosync_tests::{eventually, Stack};
 use sqlx::PgPool;
 use sync_core::config::LogSettings;
 use tracing_subscriber::filter::LevelFilter;
 use tracing_subscriber::layer::SubscriberExt;
 
-const TRACE_ID: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
-const CALLER_SPAN: &str = "00f067aa0ba902b7";
+use crate::trace::{reserve_in_trace, CALLER_SPAN, TRACE_ID};
 
 type Received = Arc<Mutex<Vec<Bytes>>>;
 
@@ -116,36 +115,14 @@ async fn the_api_and_worker_spans_of_a_change_are_exported_in_the_callers_trace(
         .with(LevelFilter::INFO)
         .with(export.layer());
     let guard = tracing::subscriber::set_default(subscriber);
+    // A second live dispatcher makes tracing compute a callsite's interest from every registered
+    // dispatcher: with only this thread-local one, a sibling test's thread (no subscriber) that
+    // reaches the worker's `message` span first caches it as "never" for the whole process.
+    let _anchor = tracing::Dispatch::new(tracing_subscriber::registry());
 
     stack.start_worker(false).await;
     let demo = stack.demo().await;
-    let response = stack
-        .http
-        .post(format!(
-            "{}/api/v1/properties/{}/reservations",
-            stack.api_url, demo.property_id
-        ))
-        .bearer_auth(TOKEN)
-        .header("traceparent", format!("00-{TRACE_ID}-{CALLER_SPAN}-01"))
-        .json(&reservation_body(
-            &demo.room_types[0],
-            &demo.guest_id,
-            "2027-11-01",
-            "2027-11-03",
-            "160.00",
-        ))
-        .send()
-        .await
-        .expect("api answers");
-    assert_eq!(response.status(), 201);
-    let answered = response
-        .headers()
-        .get("traceparent")
-        .and_then(|v| v.to_str().ok())
-        .expect("the answer names its trace")
-        .to_owned();
-    let body: serde_json::Value = response.json().await.expect("json");
-    let id = body["id"].as_str().expect("id").to_owned();
+    let (answered, id) = reserve_in_trace(&stack, &demo).await;
     eventually("the push", Duration::from_secs(30), || async {
         stack.mapped_order(&id).await
     })

@@ -55,6 +55,20 @@ pub fn pool_options(max_connections: u32) -> PgPoolOptions {
         .acquire_timeout(Duration::from_secs(5))
 }
 
+/// Deletes the rows of `config_id` from `table`, for the table's own writer to call
+/// (`shop_state::forget`); `table` is always one of those writers' constant names.
+pub(crate) async fn delete_config_rows(
+    db: impl sqlx::PgExecutor<'_>,
+    table: &'static str,
+    config_id: crate::domain::ConfigId,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(&format!("DELETE FROM {table} WHERE config_id = $1"))
+        .bind(config_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
 /// One round trip: PostgreSQL answers (readiness checks).
 pub async fn ping(pool: &PgPool) -> Result<(), sqlx::Error> {
     sqlx::query("SELECT 1").execute(pool).await?;

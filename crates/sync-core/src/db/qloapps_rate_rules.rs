@@ -153,9 +153,5 @@ pub async fn delete_of_config(
     db: impl sqlx::PgExecutor<'_>,
     config_id: crate::domain::ConfigId,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM qloapps_rate_rules WHERE config_id = $1")
-        .bind(config_id)
-        .execute(db)
-        .await?;
-    Ok(())
+    crate::db::delete_config_rows(db, "qloapps_rate_rules", config_id).await
 }

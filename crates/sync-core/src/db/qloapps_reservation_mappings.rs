@@ -291,9 +291,5 @@ pub async fn delete_of_config(
     db: impl sqlx::PgExecutor<'_>,
     config_id: crate::domain::ConfigId,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM qloapps_reservation_mappings WHERE config_id = $1")
-        .bind(config_id)
-        .execute(db)
-        .await?;
-    Ok(())
+    crate::db::delete_config_rows(db, "qloapps_reservation_mappings", config_id).await
 }

@@ -296,9 +296,5 @@ pub async fn delete_of_config(
     db: impl sqlx::PgExecutor<'_>,
     config_id: crate::domain::ConfigId,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM circuit_breaker_state WHERE config_id = $1")
-        .bind(config_id)
-        .execute(db)
-        .await?;
-    Ok(())
+    crate::db::delete_config_rows(db, "circuit_breaker_state", config_id).await
 }

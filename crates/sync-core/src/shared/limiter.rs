@@ -111,9 +111,5 @@ pub async fn delete_of_config(
     db: impl sqlx::PgExecutor<'_>,
     config_id: crate::domain::ConfigId,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM qloapps_rate_limit_buckets WHERE config_id = $1")
-        .bind(config_id)
-        .execute(db)
-        .await?;
-    Ok(())
+    crate::db::delete_config_rows(db, "qloapps_rate_limit_buckets", config_id).await
 }
