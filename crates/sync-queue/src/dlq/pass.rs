@@ -1,6 +1,7 @@
 //! One pass over the DLQ: `basic.get` without ack, act on the selected messages, and leave the
 //! rest unacked so that closing the connection hands them back (see the module docs).
 
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::{future::Future, io, sync::Arc, time::Duration};
 
 use chrono::{DateTime, Utc};
@@ -16,8 +17,12 @@ use super::{
     DeadLetterInfo, DeadLetterList, DeadLetterQueue, DiscardReport, DlqError, DlqPreview,
     ReplayFailure, ReplayReport, Selection,
 };
-use crate::queue::{ConfirmPublisher, PendingConfirm, QueueError};
+use crate::queue::{queue_depth, ConfirmPublisher, PendingConfirm, QueueError};
 
+/// How long a pass waits for the messages it left unacked to be ready again, and how often it
+/// looks.
+const SETTLE_LIMIT: Duration = Duration::from_secs(2);
+const SETTLE_POLL: Duration = Duration::from_millis(10);
 /// Replayed copies published before their confirms are awaited (pipelining).
 const CONFIRM_BATCH: usize = 64;
 /// Failures described in a report; the rest are only counted.
@@ -30,6 +35,9 @@ struct Scan<'c> {
     channel: Channel,
     queue: String,
     remaining: u32,
+    /// The DLQ's depth when the pass began, and the messages it removed (acked) since.
+    depth_at_start: u32,
+    removed: AtomicU32,
     started: DateTime<Utc>,
     timeout: Duration,
 }
@@ -45,6 +53,8 @@ impl<'c> Scan<'c> {
             channel,
             queue: dlq.queue(),
             remaining,
+            depth_at_start: remaining,
+            removed: AtomicU32::new(0),
             started,
             timeout,
         })
@@ -63,8 +73,23 @@ impl<'c> Scan<'c> {
 
     /// Closes the pass's channel, handing back what it left unacked. Done before the
     /// connection closes: lapin logs an ERROR for every channel still open when it does.
+    /// The broker requeues those messages after it has answered the close, so the pass waits
+    /// (up to [`SETTLE_LIMIT`]) until they are ready again: a listing right after a replay or
+    /// discard then sees every message that is left.
     async fn close(self) {
         close_channel(self.connection, self.timeout, &self.channel).await;
+        let expected = self
+            .depth_at_start
+            .saturating_sub(self.removed.load(Ordering::Relaxed));
+        let settle = async {
+            while queue_depth(self.connection, &self.queue)
+                .await
+                .is_ok_and(|depth| depth < expected)
+            {
+                tokio::time::sleep(SETTLE_POLL).await;
+            }
+        };
+        let _ = tokio::time::timeout(SETTLE_LIMIT, settle).await;
     }
 
     async fn ack(&self, acker: &Acker) -> Result<(), QueueError> {
@@ -73,7 +98,9 @@ impl<'c> Scan<'c> {
             self.timeout,
             acker.ack(BasicAckOptions::default()),
         )
-        .await
+        .await?;
+        self.removed.fetch_add(1, Ordering::Relaxed);
+        Ok(())
     }
 }
 
