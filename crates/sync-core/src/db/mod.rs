@@ -26,6 +26,7 @@ pub mod qloapps_customer_mappings;
 pub mod qloapps_inventory_holds;
 pub mod qloapps_out_of_sync;
 pub mod qloapps_pull_failures;
+pub mod qloapps_rate_limit_buckets;
 pub mod qloapps_rate_rules;
 pub mod qloapps_reconcile_jobs;
 pub mod qloapps_reservation_mappings;

@@ -9,7 +9,9 @@ use qlo_client::{Error, RateLimitConfig, RateLimiter};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-/// [`qlo_client::RateLimiter`] backed by one row per config, its only writer.
+use crate::db::qloapps_rate_limit_buckets as buckets;
+
+/// [`qlo_client::RateLimiter`] backed by one row per config (`db::qloapps_rate_limit_buckets`).
 ///
 /// Each [`RateLimiter::acquire`] is one atomic statement that reserves the caller's slot: the
 /// later of now and `tat − tolerance` (database clock), moving `tat` one spacing on. The caller
@@ -45,43 +47,24 @@ impl PgRateLimiter {
         // the later of now and `tat − tolerance`; `tat` becomes the later of itself and now, plus
         // one spacing, so it only moves forward and a caller whose clock was read before
         // another's still gets a later slot. The wait returned is slot − now.
-        let wait_us: i64 = sqlx::query_scalar(
-            "WITH c AS (SELECT clock_timestamp() AS now)
-             INSERT INTO qloapps_rate_limit_buckets AS b
-                 (config_id, tat, capacity, period_ms, burst, spacing_us, updated_at)
-             SELECT $1, c.now + $5 * interval '1 microsecond', $2, $3, $4, $5, c.now FROM c
-             ON CONFLICT (config_id) DO UPDATE SET
-                 tat = GREATEST(b.tat, EXCLUDED.updated_at)
-                       + EXCLUDED.spacing_us * interval '1 microsecond',
-                 capacity = EXCLUDED.capacity,
-                 period_ms = EXCLUDED.period_ms,
-                 burst = EXCLUDED.burst,
-                 spacing_us = EXCLUDED.spacing_us,
-                 updated_at = EXCLUDED.updated_at
-             RETURNING GREATEST(0, (EXTRACT(EPOCH FROM
-                 tat - spacing_us * interval '1 microsecond' - $6 * interval '1 microsecond'
-                 - updated_at) * 1000000)::int8)",
+        let wait_us = buckets::reserve(
+            &self.pool,
+            self.config_id,
+            &buckets::Limit {
+                capacity: i32::try_from(self.limit.capacity).unwrap_or(i32::MAX),
+                period_ms: i64::try_from(self.limit.period.as_millis()).unwrap_or(i64::MAX),
+                burst: i32::try_from(self.limit.burst.max(1)).unwrap_or(i32::MAX),
+                spacing_us: micros(self.limit.spacing()),
+                tolerance_us: i64::try_from(self.limit.tolerance().as_micros()).unwrap_or(i64::MAX),
+            },
         )
-        .bind(self.config_id)
-        .bind(i32::try_from(self.limit.capacity).unwrap_or(i32::MAX))
-        .bind(i64::try_from(self.limit.period.as_millis()).unwrap_or(i64::MAX))
-        .bind(i32::try_from(self.limit.burst.max(1)).unwrap_or(i32::MAX))
-        .bind(micros(self.limit.spacing()))
-        .bind(i64::try_from(self.limit.tolerance().as_micros()).unwrap_or(i64::MAX))
-        .fetch_one(&self.pool)
         .await?;
         Ok(Duration::from_micros(u64::try_from(wait_us).unwrap_or(0)))
     }
 
     /// Calls that may go now without waiting (negative while callers wait), for display.
     pub async fn available(&self) -> sqlx::Result<f64> {
-        let ahead: Option<f64> = sqlx::query_scalar(
-            "SELECT GREATEST(0, EXTRACT(EPOCH FROM tat - clock_timestamp()))::float8
-             FROM qloapps_rate_limit_buckets WHERE config_id = $1",
-        )
-        .bind(self.config_id)
-        .fetch_optional(&self.pool)
-        .await?;
+        let ahead = buckets::seconds_ahead(&self.pool, self.config_id).await?;
         Ok(self.limit.calls_available(ahead.unwrap_or(0.0)))
     }
 }
@@ -103,13 +86,4 @@ impl RateLimiter for PgRateLimiter {
         }
         Ok(wait)
     }
-}
-
-/// Forgets every row of `config_id` here: the QloApps side is a new shop (`api demo-setup
-/// --fresh-qloapps`, through `shop_state::forget`).
-pub async fn delete_of_config(
-    db: impl sqlx::PgExecutor<'_>,
-    config_id: crate::domain::ConfigId,
-) -> Result<(), sqlx::Error> {
-    crate::db::delete_config_rows(db, "qloapps_rate_limit_buckets", config_id).await
 }
