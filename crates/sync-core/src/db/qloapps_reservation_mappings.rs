@@ -252,7 +252,7 @@ pub async fn replaced(
     db: impl PgExecutor<'_>,
     mapping_id: Uuid,
     order_id: QloOrderId,
-    hash: Option<&str>,
+    hash: &str,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE qloapps_reservation_mappings

@@ -55,13 +55,7 @@ impl Push<'_> {
                 None => old,
             };
             let id = QloOrderId(order_id);
-            mappings::replaced(
-                &mut *self.conn,
-                mapping.id,
-                id,
-                Some(record::CANCELLED_HASH),
-            )
-            .await?;
+            mappings::replaced(&mut *self.conn, mapping.id, id, record::CANCELLED_HASH).await?;
             return Ok(PushOutcome::Cancelled { order_id });
         }
         let request = self.request_for(self.reservation, hotel_id).await?;
@@ -90,7 +84,7 @@ impl Push<'_> {
             },
         };
         let id = QloOrderId(order_id);
-        mappings::replaced(&mut *self.conn, mapping.id, id, Some(&hash)).await?;
+        mappings::replaced(&mut *self.conn, mapping.id, id, &hash).await?;
         tracing::info!(order_id, replaced = old, reservation_id = %self.reservation.id, "reservation moved to a new QloApps order");
         Ok(PushOutcome::Replaced {
             order_id,
